@@ -1,0 +1,6 @@
+export * from './certificate.ts'
+export * from './token.ts'
+export * from './errors.ts'
+export * from './roles.ts'
+export { fabricIdFromPublicKey, isFabricId } from './fabric-id.ts'
+export * from './messages.ts'

@@ -1,0 +1,21 @@
+/**
+ * Every libp2p protocol id and gossip topic of a fabric carries its fabric
+ * id, so two fabrics sharing a network (or a peer dialling the wrong one)
+ * fail at protocol negotiation instead of exchanging anything.
+ * Versions are part of the id and only grow.
+ */
+export function protocolIds (fabricId: string) {
+  const base = `/hyperion/${fabricId}`
+  return {
+    /** Token for certificate, spoken before the joiner has a certificate. */
+    join: `${base}/join/1.0.0`,
+    /** Mutual certificate exchange + peer exchange on every new connection. */
+    hello: `${base}/hello/1.0.0`,
+    /** Prefix for kad-dht: keeps the fabric's DHT apart from the public IPFS one. */
+    dhtPrefix: base,
+    /** Gossip topic on which members announce themselves and their addresses. */
+    membersTopic: `${base}/members/1`
+  }
+}
+
+export type ProtocolIds = ReturnType<typeof protocolIds>
