@@ -1,0 +1,81 @@
+import { parseDuration } from '../../protocol/duration.ts'
+import { isRole, type Role } from '../../protocol/membership/index.ts'
+import { checkRegion } from '../config/node-config.ts'
+import type { Daemon } from '../daemon.ts'
+import { makeJoinToken } from '../membership/fabric.ts'
+import { VERSION } from '../version.ts'
+import { ApiError } from './errors.ts'
+import type { Route } from './server.ts'
+
+/** Longest join token we sign: a token is a bearer secret, so it should not live for ever. */
+const MAX_TOKEN_TTL_MS = 30 * 86_400_000
+
+/**
+ * The admin API of SPEC "Admin socket" as far as this build goes. Every
+ * handler validates its whole input before it acts, so a refused request
+ * changes nothing.
+ */
+export function routes (d: Daemon): Route[] {
+  return [
+    { method: 'GET', path: '/v1/status', handler: async () => ({ body: status(d) }) },
+    { method: 'GET', path: '/v1/peers', handler: async () => ({ body: peers(d) }) },
+    { method: 'POST', path: '/v1/fabric/tokens', handler: async (req) => ({ status: 201, body: await token(d, req.body) }) }
+  ]
+}
+
+export function status (d: Daemon) {
+  const cert = d.membership?.certificate
+  return {
+    peerId: d.peerId,
+    fabricId: d.fabricId,
+    state: d.state,
+    region: d.config.region,
+    zone: d.config.zone,
+    geography: d.config.geography,
+    provider: d.config.provider,
+    labels: d.config.labels,
+    pricePerHour: d.config.pricePerHour,
+    spot: d.config.spot,
+    membership: cert == null
+      ? null
+      : { role: cert.role, region: cert.region, expiresAt: new Date(cert.expiresAt).toISOString(), canIssueTokens: d.issuer != null },
+    listenAddrs: d.bootstrapAddrs(),
+    peerCount: d.connectedMembers().length,
+    version: VERSION,
+    uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000),
+    dataDir: d.dataDir.path,
+    adminSocket: d.socketPath
+  }
+}
+
+export function peers (d: Daemon) {
+  return d.connectedMembers().map(p => {
+    const m = d.members.get(p.peerId)
+    return {
+      peerId: p.peerId,
+      addrs: p.addrs,
+      region: m?.region ?? null,
+      role: m?.role ?? null,
+      rttMs: d.rtt.get(p.peerId) ?? null
+    }
+  }).sort((a, b) => a.peerId.localeCompare(b.peerId))
+}
+
+async function token (d: Daemon, body: unknown) {
+  const b = (body ?? {}) as Record<string, unknown>
+  if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError(400, 'INVALID_INPUT', 'body: must be a JSON object like {"ttl": "24h", "role": "member"}')
+  for (const k of Object.keys(b)) if (!['ttl', 'role', 'region'].includes(k)) throw new ApiError(400, 'INVALID_INPUT', `${k}: unknown field (known: ttl, role, region)`)
+  const ttlText = b.ttl ?? '24h'
+  if (typeof ttlText !== 'string') throw new ApiError(400, 'INVALID_INPUT', `ttl: must be a duration string like 24h (got ${JSON.stringify(ttlText)})`)
+  const ttlMs = parseDuration(ttlText, 'ttl')
+  if (ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) throw new ApiError(400, 'INVALID_INPUT', `ttl: must be between 1m and 30d (got ${ttlText})`)
+  const role = b.role ?? 'member'
+  if (typeof role !== 'string' || !isRole(role)) throw new ApiError(400, 'INVALID_INPUT', `role: must be member or admin (got ${JSON.stringify(role)})`)
+  const region = b.region == null ? '' : checkRegion('region', b.region)
+  const issuer = d.issuer
+  if (issuer == null || d.membership == null) {
+    throw new ApiError(409, 'NOT_AN_ISSUER', 'this node cannot issue join tokens: only the fabric creator and nodes that joined with an admin token can')
+  }
+  const out = await makeJoinToken(issuer, d.membership.fabricPublicKey, { ttlMs, role: role as Role, region }, d.now())
+  return { token: out.token, fabricId: d.fabricId, role, region: region === '' ? null : region, expiresAt: new Date(out.expiresAt).toISOString() }
+}

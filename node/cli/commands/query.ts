@@ -1,0 +1,30 @@
+import { table } from '../table.ts'
+import { clientFor, parseFlags, print, type Io } from '../context.ts'
+import type { peers as peersRoute, status as statusRoute } from '../../admin/routes.ts'
+
+type Status = ReturnType<typeof statusRoute>
+type Peers = ReturnType<typeof peersRoute>
+
+export async function status (args: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('status', args, {})
+  const s = await clientFor(values).call<Status>('GET', '/v1/status')
+  print(io, values.json, s, () => [
+    `peer id      ${s.peerId}`,
+    `fabric       ${s.fabricId} (${s.state})`,
+    `membership   ${s.membership == null ? 'none yet' : `${s.membership.role}${s.membership.canIssueTokens ? ', can issue tokens' : ''}, certificate valid until ${s.membership.expiresAt}`}`,
+    `region       ${s.region} / ${s.zone} (${s.geography}, ${s.provider}${s.spot ? ', spot' : ''})`,
+    `peers        ${s.peerCount}`,
+    `listening    ${s.listenAddrs.join('\n             ')}`,
+    `version      ${s.version}, up ${s.uptimeSeconds}s`
+  ].join('\n'))
+  return 0
+}
+
+export async function peers (args: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('peers', args, {})
+  const list = await clientFor(values).call<Peers>('GET', '/v1/peers')
+  print(io, values.json, list, () => list.length === 0
+    ? 'no peers connected'
+    : table(['PEER', 'REGION', 'ROLE', 'RTT', 'ADDRESS'], list.map(p => [p.peerId, p.region ?? '-', p.role ?? '-', p.rttMs == null ? '-' : `${p.rttMs}ms`, p.addrs[0] ?? '-'])))
+  return 0
+}

@@ -1,0 +1,272 @@
+import type { PrivateKey } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Logger } from 'pino'
+import { fabricIdFromPublicKey, type JoinToken } from '../protocol/membership/index.ts'
+import { protocolIds, type ProtocolIds } from '../protocol/protocols.ts'
+import { routes } from './admin/routes.ts'
+import { AdminServer } from './admin/server.ts'
+import { systemClock, type Clock } from './clock.ts'
+import { DataDir, type Membership } from './config/data-dir.ts'
+import { DEFAULT_CONFIG, type NodeConfig } from './config/node-config.ts'
+import { JoinError } from './errors.ts'
+import { clearStaleSocket, lockDataDir } from './lock.ts'
+import { createFabric, issuerFor, loadOwnMembership } from './membership/fabric.ts'
+import { Announcer } from './peer/announce.ts'
+import { backoffDelay } from './peer/backoff.ts'
+import { createPeer, type Peer } from './peer/create-libp2p.ts'
+import { DenyList } from './peer/deny-list.ts'
+import { GossipBus } from './peer/gossip.ts'
+import { HelloService } from './peer/hello.ts'
+import { checkTokenLocally, joinFabric, JoinIssuer } from './peer/join.ts'
+import { KnownPeers } from './peer/known-peers.ts'
+import { MemberRegistry } from './peer/members.ts'
+import { Redialer } from './peer/redialer.ts'
+import { RttTracker } from './peer/rtt.ts'
+import { VERSION } from './version.ts'
+
+export interface DaemonOptions {
+  dataDir: string
+  bootstrap?: string[]
+  joinToken?: string
+  /** Overrides the config's listen addresses for this run. */
+  listen?: string[]
+  /** @default `<data-dir>/admin.sock` */
+  adminSocket?: string
+  /** Used only when the data dir is new. @default DEFAULT_CONFIG */
+  initConfig?: NodeConfig
+  logger: Logger
+  clock?: Clock
+  random?: () => number
+  /** Called when the daemon cannot go on (a refused join token); it has stopped by then. */
+  onFatal?: (err: Error) => void
+}
+
+export type DaemonState = 'joining' | 'ready' | 'stopping'
+
+/**
+ * One fabric node: wires the data dir, the libp2p peer and its membership
+ * services, and the admin socket, and owns their lifecycle. Everything a
+ * user can ask of a node goes through the admin routes, which see the daemon
+ * only through the accessors below.
+ */
+export class Daemon {
+  readonly dataDir: DataDir
+  readonly startedAt: number
+  private readonly opts: DaemonOptions
+  private readonly log: Logger
+  private readonly clock: Clock
+  private readonly random: () => number
+  private releaseLock?: () => void
+  private nodeKey!: PrivateKey
+  config!: NodeConfig
+  membership?: Membership
+  fabricId!: string
+  createdFabric = false
+  state: DaemonState = 'joining'
+  peer!: Peer
+  members = new MemberRegistry()
+  rtt!: RttTracker
+  private protocols!: ProtocolIds
+  private deny!: DenyList
+  private hello!: HelloService
+  private joinIssuer!: JoinIssuer
+  private gossip!: GossipBus
+  private announcer!: Announcer
+  private redialer!: Redialer
+  private knownPeers!: KnownPeers
+  private admin!: AdminServer
+  private joinTimer?: unknown
+  private expiryTimer?: unknown
+
+  constructor (opts: DaemonOptions) {
+    this.opts = opts
+    this.dataDir = new DataDir(opts.dataDir)
+    this.log = opts.logger
+    this.clock = opts.clock ?? systemClock
+    this.random = opts.random ?? Math.random
+    this.startedAt = this.clock.now()
+  }
+
+  now (): number {
+    return this.clock.now()
+  }
+
+  get socketPath (): string {
+    return this.opts.adminSocket ?? this.dataDir.defaultSocketPath
+  }
+
+  get peerId (): string {
+    return this.peer.peerId.toString()
+  }
+
+  /** Whether this node can sign join tokens and certificates. */
+  get issuer () {
+    return issuerFor(this.dataDir, this.nodeKey, this.membership)
+  }
+
+  async start (): Promise<void> {
+    const now = this.clock.now()
+    if (!this.dataDir.isInitialised()) {
+      await this.dataDir.init(this.opts.initConfig ?? DEFAULT_CONFIG)
+      this.log.info({ dataDir: this.dataDir.path }, 'initialised a new data dir')
+    }
+    this.releaseLock = lockDataDir(this.dataDir.lockPath, this.dataDir.path)
+    try {
+      await this.boot(now)
+    } catch (err) {
+      await this.stop().catch(() => {})
+      throw err
+    }
+  }
+
+  private async boot (now: number): Promise<void> {
+    this.nodeKey = this.dataDir.loadNodeKey()
+    this.config = this.dataDir.loadConfig()
+    this.membership = await loadOwnMembership(this.dataDir, this.nodeKey, this.config.region, now)
+    let token: JoinToken | undefined
+    if (this.opts.joinToken != null) {
+      token = await checkTokenLocally(this.opts.joinToken, now)
+      const tokenFabric = fabricIdFromPublicKey(token.fabricPublicKey)
+      if (this.membership != null && this.membership.fabricId !== tokenFabric) {
+        throw new JoinError('ALREADY_IN_FABRIC', `this node is a member of fabric ${this.membership.fabricId}, but the join token is for ${tokenFabric}; use another --data-dir to join another fabric`)
+      }
+      if (this.membership != null) token = undefined
+      if ((this.opts.bootstrap ?? []).length === 0 && token != null) {
+        throw new JoinError('NO_BOOTSTRAP', 'a join token needs at least one --bootstrap MULTIADDR of a node of the fabric')
+      }
+    }
+    if (this.membership == null && token == null) {
+      this.membership = await createFabric(this.dataDir, this.nodeKey, this.config.region, now)
+      this.createdFabric = true
+      this.log.info({ fabricId: this.membership.fabricId }, 'created a new single-node fabric')
+    }
+    this.fabricId = this.membership?.fabricId ?? fabricIdFromPublicKey((token as JoinToken).fabricPublicKey)
+    this.protocols = protocolIds(this.fabricId)
+    this.deny = new DenyList({ clock: this.clock })
+    this.peer = await createPeer({
+      privateKey: this.nodeKey,
+      listen: this.opts.listen ?? this.config.listen,
+      protocols: this.protocols,
+      deny: this.deny,
+      topics: [this.protocols.membersTopic]
+    })
+    const logger = this.log.child({ peer: this.peer.peerId.toString().slice(-8) })
+    const membership = (): Membership | undefined => this.membership
+    const common = { libp2p: this.peer, members: this.members, clock: this.clock, logger }
+    this.hello = new HelloService({ ...common, deny: this.deny, membership }, { protocol: this.protocols.hello })
+    this.joinIssuer = new JoinIssuer({ ...common, hello: this.hello, membership, issuer: () => this.issuer }, { protocol: this.protocols.join })
+    this.gossip = new GossipBus({ ...common, pubsub: this.peer.services.pubsub })
+    this.announcer = new Announcer({ ...common, gossip: this.gossip, membership }, { topic: this.protocols.membersTopic, version: VERSION, startedAt: this.startedAt })
+    this.redialer = new Redialer({ ...common, random: this.random })
+    this.knownPeers = new KnownPeers(common, { path: this.dataDir.peersPath })
+    this.rtt = new RttTracker(common)
+
+    await this.hello.start()
+    await this.joinIssuer.start()
+    await this.peer.start()
+    this.announcer.start()
+    this.rtt.start()
+    this.knownPeers.start()
+    for (const p of this.knownPeers.load()) {
+      await this.peer.peerStore.merge(peerIdFromString(p.peerId), { multiaddrs: p.addrs.map(a => multiaddr(a)) }).catch(() => {})
+      this.redialer.add({ peerId: p.peerId })
+    }
+    for (const b of this.opts.bootstrap ?? []) this.redialer.add({ addr: b })
+
+    await clearStaleSocket(this.socketPath)
+    this.admin = new AdminServer({ logger }, { socketPath: this.socketPath, routes: routes(this) })
+    await this.admin.start()
+
+    if (this.membership != null) {
+      this.becomeReady()
+    } else {
+      void this.joinLoop(token as JoinToken, 0)
+    }
+    this.watchExpiry()
+  }
+
+  private becomeReady (): void {
+    this.state = 'ready'
+    this.redialer.start()
+    this.log.info({ fabricId: this.fabricId, peerId: this.peerId }, 'node ready')
+  }
+
+  private async joinLoop (token: JoinToken, attempt: number): Promise<void> {
+    this.joinTimer = undefined
+    if (this.state !== 'joining') return
+    const bootstraps: Multiaddr[] = (this.opts.bootstrap ?? []).map(b => multiaddr(b))
+    try {
+      const { membership, connection } = await joinFabric({
+        libp2p: this.peer, nodeKey: this.nodeKey, token, tokenText: this.opts.joinToken as string, region: this.config.region,
+        bootstraps, protocol: this.protocols.join, clock: this.clock, logger: this.log
+      })
+      this.dataDir.saveMembership(membership)
+      this.membership = membership
+      this.log.info({ fabricId: membership.fabricId, role: membership.certificate.role }, 'joined the fabric')
+      this.becomeReady()
+      await this.hello.greet(connection).catch(() => {})
+    } catch (err) {
+      if (this.state !== 'joining') return
+      const code = (err as JoinError).code
+      if (code !== 'JOIN_UNREACHABLE') {
+        this.log.error({ code, err: (err as Error).message }, 'join refused')
+        await this.stop()
+        this.opts.onFatal?.(err as Error)
+        return
+      }
+      const delay = backoffDelay(attempt, this.random)
+      this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'join failed, retrying')
+      this.joinTimer = this.clock.setTimeout(() => { void this.joinLoop(token, attempt + 1) }, delay)
+    }
+  }
+
+  /** Drops members (and disconnects peers) whose certificates ran out while connected. */
+  private watchExpiry (): void {
+    this.expiryTimer = this.clock.setTimeout(() => {
+      for (const id of this.members.expire(this.clock.now())) {
+        this.log.warn({ peer: id }, 'membership certificate expired; disconnecting')
+        void this.peer.hangUp(peerIdFromString(id)).catch(() => {})
+      }
+      this.watchExpiry()
+    }, 60_000)
+  }
+
+  /** Connected peers that proved membership, deduplicated (a peer may hold several connections). */
+  connectedMembers (): Array<{ peerId: string, addrs: string[] }> {
+    const byPeer = new Map<string, string[]>()
+    const now = this.clock.now()
+    for (const conn of this.peer.getConnections()) {
+      const id = conn.remotePeer.toString()
+      if (!this.members.isMember(id, now)) continue
+      byPeer.set(id, [...(byPeer.get(id) ?? []), conn.remoteAddr.toString()])
+    }
+    return [...byPeer].map(([peerId, addrs]) => ({ peerId, addrs }))
+  }
+
+  bootstrapAddrs (): string[] {
+    return this.peer.getMultiaddrs().map(a => a.toString())
+  }
+
+  /**
+   * Stops cleanly: the admin socket goes first (so no new request races
+   * the shutdown), then peers are told by closing our connections.
+   */
+  async stop (): Promise<void> {
+    if (this.state === 'stopping') return
+    this.state = 'stopping'
+    if (this.joinTimer != null) this.clock.clearTimeout(this.joinTimer)
+    if (this.expiryTimer != null) this.clock.clearTimeout(this.expiryTimer)
+    await this.admin?.stop().catch(err => { this.log.warn({ err }, 'admin socket did not close cleanly') })
+    this.redialer?.stop()
+    this.rtt?.stop()
+    this.announcer?.stop()
+    await this.knownPeers?.stop().catch(() => {})
+    this.gossip?.stop()
+    await this.hello?.stop().catch(() => {})
+    await this.joinIssuer?.stop().catch(() => {})
+    await Promise.resolve(this.peer?.stop()).catch(err => { this.log.warn({ err }, 'libp2p did not stop cleanly') })
+    this.releaseLock?.()
+    this.log.info('stopped')
+  }
+}
