@@ -1,16 +1,22 @@
 import { HyperionError } from '../../protocol/errors.ts'
 import { EXIT } from './exit-codes.ts'
 import type { Io } from './context.ts'
-import { fabric } from './commands/fabric.ts'
 import { HELP } from './commands/help.ts'
-import { init } from './commands/init.ts'
-import { peers, status } from './commands/query.ts'
-import { start } from './commands/start.ts'
 import { VERSION } from '../version.ts'
 
 type Command = (args: string[], io: Io) => Promise<number>
 
-const COMMANDS: Record<string, Command> = { init, start, status, peers, fabric }
+/**
+ * Loaded on demand: `status` and `peers` are small HTTP clients and should
+ * not pay for importing libp2p, which only `start` needs.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.ts')).init,
+  start: async () => (await import('./commands/start.ts')).start,
+  status: async () => (await import('./commands/query.ts')).status,
+  peers: async () => (await import('./commands/query.ts')).peers,
+  fabric: async () => (await import('./commands/fabric.ts')).fabric
+}
 
 /** Error codes that mean "the input was wrong" (exit 2) rather than "it failed" (exit 1). */
 const USAGE_CODES = new Set(['USAGE', 'INVALID_INPUT', 'INVALID_CONFIG', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_BAD_SIGNATURE', 'NOT_INITIALISED', 'ALREADY_INITIALISED'])
@@ -31,8 +37,8 @@ export async function run (argv: string[], io: Io = stdio): Promise<number> {
     io.out(VERSION)
     return EXIT.OK
   }
-  const handler = COMMANDS[command]
-  if (handler == null) {
+  const load = COMMANDS[command]
+  if (load == null) {
     io.err(`hyperion: unknown command '${command}'; run 'hyperion help' for the list`)
     return EXIT.USAGE
   }
@@ -41,7 +47,7 @@ export async function run (argv: string[], io: Io = stdio): Promise<number> {
     return EXIT.OK
   }
   try {
-    return await handler(args, io)
+    return await (await load())(args, io)
   } catch (err) {
     if (err instanceof HyperionError) {
       io.err(`hyperion ${command}: ${err.message}`)
