@@ -6,7 +6,7 @@ import { fabricIdFromPublicKey, type JoinToken } from '../protocol/membership/in
 import { protocolIds, type ProtocolIds } from '../protocol/protocols.ts'
 import { routes } from './admin/routes.ts'
 import { AdminServer } from './admin/server.ts'
-import { systemClock, type Clock } from './clock.ts'
+import { systemClock, type Clock } from '../protocol/clock.ts'
 import { DataDir, type Membership } from './config/data-dir.ts'
 import { DEFAULT_CONFIG, type NodeConfig } from './config/node-config.ts'
 import { JoinError } from './errors.ts'

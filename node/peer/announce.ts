@@ -5,7 +5,7 @@ import {
   decodeCertificate, decodeMemberAnnounce, encodeCertificate, encodeMemberAnnounce, verifyCertificate,
   type MemberAnnounce
 } from '../../protocol/membership/index.ts'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import type { Membership } from '../config/data-dir.ts'
 import type { GossipBus } from './gossip.ts'
 import type { MemberRegistry } from './members.ts'

@@ -1,7 +1,7 @@
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import type { MemberRegistry } from './members.ts'
 
 export interface TopicSpec<T> {

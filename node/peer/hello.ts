@@ -6,7 +6,7 @@ import {
   decodeCertificate, decodeHello, encodeCertificate, encodeHello, verifyCertificate,
   MAX_ADDRS_PER_PEER, MAX_HELLO_BYTES, MAX_PEERS_PER_HELLO, type PeerRecord
 } from '../../protocol/membership/index.ts'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import type { Membership } from '../config/data-dir.ts'
 import type { DenyList } from './deny-list.ts'
 import type { MemberRegistry } from './members.ts'

@@ -7,7 +7,7 @@ import {
   tokenIdHex, verifyCertificate, verifyToken, verifyTokenSignature, MAX_JOIN_MESSAGE_BYTES,
   type Issuer, type JoinToken
 } from '../../protocol/membership/index.ts'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import type { Membership } from '../config/data-dir.ts'
 import { JoinError } from '../errors.ts'
 import type { HelloService } from './hello.ts'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Libp2p } from '@libp2p/interface'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import { writeFileAtomic } from '../fsutil.ts'
 import type { MemberRegistry } from './members.ts'
 

@@ -1,6 +1,6 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '../../protocol/clock.ts'
 import type { MemberRegistry } from './members.ts'
 
 export interface RttInit {

@@ -4,12 +4,12 @@ import { backoffDelay } from '../../node/peer/backoff.ts'
 import { FakeClock } from '../utils/fake-clock.ts'
 
 describe('deny list', () => {
-  it('refuses a peer for a penalty that doubles with each offence, up to the maximum', () => {
+  it('refuses a peer for a penalty that doubles with each offence, up to the maximum', async () => {
     const clock = new FakeClock()
     const deny = new DenyList({ clock }, { firstPenaltyMs: 1_000, maxPenaltyMs: 5_000 })
     assert.equal(deny.deny('p'), 1_000)
     assert.ok(deny.isDenied('p'))
-    clock.advance(1_001)
+    await clock.advance(1_001)
     assert.ok(!deny.isDenied('p'))
     assert.deepEqual([deny.deny('p'), deny.deny('p'), deny.deny('p')], [2_000, 4_000, 5_000])
   })

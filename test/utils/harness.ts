@@ -38,12 +38,18 @@ export class NodeProcess {
     this.args = args
   }
 
-  /** Spawns `hyperion start` (again, after a kill: same data dir, same args). */
-  spawn (): this {
+  /**
+   * Spawns `hyperion start` (again, after a kill: same data dir, same args).
+   * `bin` runs an installed `hyperion` instead of the source tree's.
+   */
+  spawn (bin?: string): this {
     this.stdout = ''
     this.stderr = ''
     this.exitCode = null
-    const child = spawn(process.execPath, [MAIN, 'start', '--data-dir', this.dataDir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const argv = ['start', '--data-dir', this.dataDir, ...this.args]
+    const child = bin == null
+      ? spawn(process.execPath, [MAIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout.on('data', (d: Buffer) => { this.stdout += d.toString() })
     child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString() })
     this.exited = new Promise(resolve => child.on('exit', code => { this.exitCode = code; resolve(code) }))
