@@ -133,9 +133,12 @@ export class TestFabric {
   readonly root: string
   readonly nodes: NodeProcess[] = []
   bootstrap?: string
+  private readonly bin?: string
 
-  constructor () {
+  /** @param bin an installed or built `hyperion` to run instead of the source tree */
+  constructor (bin?: string) {
     this.root = tempDir()
+    if (bin != null) this.bin = bin
   }
 
   node (name: string, args: string[]): NodeProcess {
@@ -146,7 +149,7 @@ export class TestFabric {
 
   /** Starts the first node, which creates the fabric; remembers its bootstrap address. */
   async seed (name = 'n1', args: string[] = []): Promise<NodeProcess> {
-    const n = this.node(name, args).spawn()
+    const n = this.node(name, args).spawn(this.bin)
     const s = await n.waitReady()
     this.bootstrap = s.listenAddrs[0]
     return n
@@ -161,7 +164,7 @@ export class TestFabric {
   /** Starts a node that joins through the seed with a fresh token from it. */
   async join (name: string, seed: NodeProcess, args: string[] = []): Promise<NodeProcess> {
     const token = await this.token(seed)
-    const n = this.node(name, ['--bootstrap', this.bootstrap as string, '--join-token', token, ...args]).spawn()
+    const n = this.node(name, ['--bootstrap', this.bootstrap as string, '--join-token', token, ...args]).spawn(this.bin)
     await n.waitReady()
     return n
   }
