@@ -27,6 +27,11 @@ export class RttTracker {
     if (peer != null) void this.measure(peer)
   }
 
+  /** A member learnt from gossip is verified before we connect: measure when the connection comes. */
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    if (this.members.isMember(evt.detail.toString(), this.clock.now())) void this.measure(evt.detail)
+  }
+
   constructor (components: { libp2p: Libp2p<{ ping: Ping }>, members: MemberRegistry, clock: Clock }, init: RttInit = {}) {
     this.libp2p = components.libp2p
     this.members = components.members
@@ -37,11 +42,13 @@ export class RttTracker {
 
   start (): void {
     this.members.addEventListener('member:verified', this.onVerified)
+    this.libp2p.addEventListener('peer:connect', this.onConnect)
     this.schedule()
   }
 
   stop (): void {
     this.members.removeEventListener('member:verified', this.onVerified)
+    this.libp2p.removeEventListener('peer:connect', this.onConnect)
     if (this.timer != null) this.clock.clearTimeout(this.timer)
   }
 
