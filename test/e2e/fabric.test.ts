@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { encodeToken, issueToken } from '../../protocol/membership/index.ts'
 import { DataDir } from '../../node/config/data-dir.ts'
 import { eventually, TestFabric, type NodeProcess } from '../utils/harness.ts'
@@ -55,6 +57,20 @@ describe('a fabric of daemon processes on loopback', function () {
     const after = await n2.waitReady()
     assert.equal(after.peerId, before)
     await eventually('n2 back in every peer list', 5_000, async () => await fullyConnected([n1, n2, n3]))
+  })
+
+  it('SIGTERM stops a node cleanly: exit 0, socket and pid file removed, peers told at once', async () => {
+    const n1 = await fabric.seed()
+    const n2 = await fabric.join('n2', n1)
+    const id2 = (await n2.status()).peerId
+    await eventually('n1 lists n2', 5_000, async () => (await n1.peers()).some(p => p.peerId === id2))
+    const stoppedAt = Date.now()
+    assert.equal(await n2.kill('SIGTERM'), 0)
+    assert.equal(existsSync(join(n2.dataDir, 'admin.sock')), false)
+    assert.equal(existsSync(join(n2.dataDir, 'daemon.pid')), false)
+    // Well under QUIC's 8 s idle timeout: the connection was closed, not abandoned.
+    await eventually('n1 drops n2', 3_000, async () => !(await n1.peers()).some(p => p.peerId === id2))
+    assert.ok(Date.now() - stoppedAt < 4_000)
   })
 
   it('a node without a token of this fabric never appears in any peer list', async () => {
