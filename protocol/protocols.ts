@@ -14,7 +14,14 @@ export function protocolIds (fabricId: string) {
     /** Prefix for kad-dht: keeps the fabric's DHT apart from the public IPFS one. */
     dhtPrefix: base,
     /** Gossip topic on which members announce themselves and their addresses. */
-    membersTopic: `${base}/members/1`
+    membersTopic: `${base}/members/1`,
+    /**
+     * Telemetry stays within a region: a node subscribes to its own region's
+     * topic only, so what it processes grows with its region, not the fabric.
+     */
+    telemetryTopic: (region: string) => `${base}/telemetry/${region}/1`,
+    /** Fabric-wide: one summary per region every few seconds (see RegionSummary). */
+    summaryTopic: `${base}/summaries/1`
   }
 }
 

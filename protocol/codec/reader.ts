@@ -69,7 +69,9 @@ export class Reader {
   string (field: string, maxLength: number): string {
     const raw = this.bytes(field, maxLength)
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(raw)
+      // ignoreBOM: a leading U+FEFF is content, not a marker to strip; else two
+      // byte strings would decode to one value.
+      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw)
     } catch {
       return this.fail(field, 'not valid UTF-8')
     }
