@@ -24,6 +24,15 @@ import { MemberRegistry } from './peer/members.ts'
 import { Redialer } from './peer/redialer.ts'
 import { RttTracker } from './peer/rtt.ts'
 import { VERSION } from './version.ts'
+import { createHardwareMonitor, type HardwareMonitor } from '../hardware/index.ts'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { Registry } from 'prom-client'
+import { EventLog } from './events.ts'
+import { HyperionMetrics, MetricsServer } from './metrics.ts'
+import { cloudMetadataFromEnv } from './config/cloud-env.ts'
+import { FabricView } from './telemetry/fabric-view.ts'
+import { TelemetryService } from './telemetry/telemetry-service.ts'
+import { RegionSummaries } from './telemetry/region-summaries.ts'
 
 export interface DaemonOptions {
   dataDir: string
@@ -38,6 +47,12 @@ export interface DaemonOptions {
   logger: Logger
   clock?: Clock
   random?: () => number
+  /** Serve Prometheus metrics here (`--metrics HOST:PORT`); off when absent. */
+  metricsListen?: { host: string, port: number }
+  /** Telemetry period. @default 2_000 */
+  telemetryIntervalMs?: number
+  /** Environment read for cloud metadata settings. @default process.env */
+  env?: NodeJS.ProcessEnv
   /** Called when the daemon cannot go on (a refused join token); it has stopped by then. */
   onFatal?: (err: Error) => void
 }
@@ -67,6 +82,14 @@ export class Daemon {
   peer!: Peer
   members = new MemberRegistry()
   rtt!: RttTracker
+  readonly view = new FabricView()
+  readonly metrics = new HyperionMetrics()
+  readonly events: EventLog
+  hardware!: HardwareMonitor
+  metricsAddress?: string
+  private telemetry!: TelemetryService
+  summaries!: RegionSummaries
+  private metricsServer?: MetricsServer
   private protocols!: ProtocolIds
   private deny!: DenyList
   private hello!: HelloService
@@ -86,6 +109,11 @@ export class Daemon {
     this.clock = opts.clock ?? systemClock
     this.random = opts.random ?? Math.random
     this.startedAt = this.clock.now()
+    this.events = new EventLog({ now: () => this.clock.now() })
+  }
+
+  get telemetryIntervalMs (): number {
+    return this.opts.telemetryIntervalMs ?? 2_000
   }
 
   now (): number {
@@ -144,12 +172,15 @@ export class Daemon {
     this.fabricId = this.membership?.fabricId ?? fabricIdFromPublicKey((token as JoinToken).fabricPublicKey)
     this.protocols = protocolIds(this.fabricId)
     this.deny = new DenyList({ clock: this.clock })
+    const telemetryTopic = this.protocols.telemetryTopic(this.config.region)
+    const libp2pRegistry = this.opts.metricsListen != null ? new Registry() : undefined
     this.peer = await createPeer({
       privateKey: this.nodeKey,
       listen: this.opts.listen ?? this.config.listen,
       protocols: this.protocols,
       deny: this.deny,
-      topics: [this.protocols.membersTopic]
+      topics: [this.protocols.membersTopic, telemetryTopic, this.protocols.summaryTopic],
+      ...(libp2pRegistry != null ? { metrics: prometheusMetrics({ registry: libp2pRegistry, collectDefaultMetrics: false }) } : {})
     })
     const logger = this.log.child({ peer: this.peer.peerId.toString().slice(-8) })
     const membership = (): Membership | undefined => this.membership
@@ -161,11 +192,32 @@ export class Daemon {
     this.redialer = new Redialer({ ...common, random: this.random })
     this.knownPeers = new KnownPeers(common, { path: this.dataDir.peersPath })
     this.rtt = new RttTracker(common)
+    this.hardware = createHardwareMonitor({
+      dataDir: this.dataDir.path,
+      intervalMs: this.opts.telemetryIntervalMs ?? 2_000,
+      cloud: cloudMetadataFromEnv(this.opts.env ?? process.env),
+      onError: (what, err) => { logger.debug({ probe: what, err: (err as Error).message }, 'hardware probe problem') }
+    }, { clock: this.clock })
+    this.hardware.on('interruption', n => {
+      this.events.emit('spot.interruption', `${n.provider} will reclaim this node (${n.action})${n.deadline != null ? ` at ${n.deadline}` : ''}`, { ...n })
+      logger.warn({ notice: n }, 'spot interruption notice')
+    })
+    this.members.addEventListener('member:verified', evt => {
+      this.events.emit('member.verified', `member ${evt.detail.peerId} (${evt.detail.role}, ${evt.detail.region}) proved its membership`, { ...evt.detail })
+    })
+    this.summaries = new RegionSummaries({ ...common, gossip: this.gossip, view: this.view, metrics: this.metrics, config: this.config, self: this.peer.peerId.toString() }, { topic: this.protocols.summaryTopic, freshMs: 3 * this.telemetryIntervalMs })
+    this.telemetry = new TelemetryService({ ...common, gossip: this.gossip, view: this.view, hardware: this.hardware, metrics: this.metrics, config: this.config, self: this.peer.peerId.toString() }, { topic: telemetryTopic, version: VERSION, startedAt: this.startedAt })
 
     await this.hello.start()
     await this.joinIssuer.start()
     await this.peer.start()
     this.announcer.start()
+    this.telemetry.start()
+    this.summaries.start()
+    // Probing the machine (and asking cloud metadata services, 300 ms at most
+    // where there are none) runs beside start-up, not before it: joining the
+    // fabric does not wait for it.
+    void this.hardware.start().catch(err => { logger.error({ err }, 'hardware monitor failed to start') })
     this.rtt.start()
     this.knownPeers.start()
     for (const p of this.knownPeers.load()) {
@@ -177,6 +229,11 @@ export class Daemon {
     await clearStaleSocket(this.socketPath)
     this.admin = new AdminServer({ logger }, { socketPath: this.socketPath, routes: routes(this) })
     await this.admin.start()
+    if (this.opts.metricsListen != null && libp2pRegistry != null) {
+      this.metricsServer = new MetricsServer({ listen: this.opts.metricsListen, registries: [this.metrics.registry, libp2pRegistry] })
+      this.metricsAddress = await this.metricsServer.start()
+      logger.info({ address: this.metricsAddress }, 'serving metrics')
+    }
 
     if (this.membership != null) {
       this.becomeReady()
@@ -261,6 +318,10 @@ export class Daemon {
     this.redialer?.stop()
     this.rtt?.stop()
     this.announcer?.stop()
+    this.telemetry?.stop()
+    this.summaries?.stop()
+    await this.hardware?.stop().catch(() => {})
+    await this.metricsServer?.stop().catch(() => {})
     await this.knownPeers?.stop().catch(() => {})
     this.gossip?.stop()
     await this.hello?.stop().catch(() => {})

@@ -19,7 +19,22 @@ export function routes (d: Daemon): Route[] {
   return [
     { method: 'GET', path: '/v1/status', handler: async () => ({ body: status(d) }) },
     { method: 'GET', path: '/v1/peers', handler: async () => ({ body: peers(d) }) },
-    { method: 'POST', path: '/v1/fabric/tokens', handler: async (req) => ({ status: 201, body: await token(d, req.body) }) }
+    { method: 'POST', path: '/v1/fabric/tokens', handler: async (req) => ({ status: 201, body: await token(d, req.body) }) },
+    { method: 'GET', path: '/v1/nodes', handler: async () => ({ body: nodes(d) }) },
+    {
+      method: 'GET',
+      path: '/v1/events',
+      handler: async (req) => {
+        const after = Number(req.query.get('after') ?? 0)
+        if (!Number.isInteger(after) || after < 0) throw new ApiError(400, 'INVALID_INPUT', `after: must be an event id >= 0 (got '${req.query.get('after')}')`)
+        return {
+          sse: (send) => {
+            for (const e of d.events.since(after)) send({ id: e.id, event: e.type, data: e })
+            return d.events.subscribe(e => { send({ id: e.id, event: e.type, data: e }) })
+          }
+        }
+      }
+    }
   ]
 }
 
@@ -44,8 +59,40 @@ export function status (d: Daemon) {
     version: VERSION,
     uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000),
     dataDir: d.dataDir.path,
-    adminSocket: d.socketPath
+    adminSocket: d.socketPath,
+    metrics: d.metricsAddress ?? null,
+    hardware: d.hardware.summary(),
+    /** Other regions, as their summaries tell them. */
+    regions: d.summaries.list()
   }
+}
+
+/**
+ * The nodes this node has telemetry from (its own region; other regions
+ * arrive as summaries). Until the failure detector lands, `state` is read
+ * from telemetry age: alive within 3 periods, suspect within 10, else dead.
+ */
+export function nodes (d: Daemon) {
+  const now = d.now()
+  const period = d.telemetryIntervalMs
+  return d.view.list(now).map(n => {
+    const age = now - n.receivedAt
+    const member = d.members.get(n.peerId)
+    return {
+      peerId: n.peerId,
+      self: n.peerId === d.peerId,
+      region: n.facts.region,
+      zone: n.facts.zone,
+      geography: n.facts.geography,
+      provider: n.facts.provider,
+      state: age <= 3 * period ? 'alive' : age <= 10 * period ? 'suspect' : 'dead',
+      membershipRole: n.peerId === d.peerId ? (d.membership?.certificate.role ?? null) : (member?.role ?? null),
+      version: n.facts.version,
+      facts: n.facts,
+      telemetry: { ...n.sample, sampledAt: new Date(n.sampledAt).toISOString(), seq: n.seq },
+      telemetryAgeMs: age
+    }
+  })
 }
 
 export function peers (d: Daemon) {

@@ -13,7 +13,15 @@ export interface Request {
   body: unknown
 }
 
-export type Handler = (req: Request) => Promise<{ status?: number, body: unknown }>
+/** One Server-Sent Event. */
+export interface SseMessage { id: number, event: string, data: unknown }
+
+/**
+ * A handler answers with a JSON body, or with an event stream: `sse` is
+ * called with a `send` function and returns what to do when the client
+ * goes away.
+ */
+export type Handler = (req: Request) => Promise<{ status?: number, body: unknown } | { sse: (send: (m: SseMessage) => void) => () => void }>
 
 export interface Route {
   method: string
@@ -105,6 +113,10 @@ export class AdminServer {
       }
       const body = await this.readBody(req)
       const out = await handler({ method, path: url.pathname, params, query: url.searchParams, body })
+      if ('sse' in out) {
+        this.stream(req, res, out.sse)
+        return
+      }
       this.send(res, out.status ?? 200, out.body)
     } catch (err) {
       this.fail(req, res, err)
@@ -139,6 +151,16 @@ export class AdminServer {
     const text = JSON.stringify(body)
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
     res.end(text)
+  }
+
+  private stream (req: IncomingMessage, res: ServerResponse, sse: (send: (m: SseMessage) => void) => () => void): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
+    res.write(': hyperion events\n\n')
+    const cleanup = sse(m => { res.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`) })
+    // A comment line now and then keeps proxies and idle timeouts from closing a quiet stream.
+    const keepAlive = setInterval(() => { res.write(': keep-alive\n\n') }, 15_000)
+    keepAlive.unref()
+    req.on('close', () => { clearInterval(keepAlive); cleanup() })
   }
 
   private fail (req: IncomingMessage, res: ServerResponse, err: unknown): void {

@@ -15,11 +15,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).start,
   status: async () => (await import('./commands/query.ts')).status,
   peers: async () => (await import('./commands/query.ts')).peers,
-  fabric: async () => (await import('./commands/fabric.ts')).fabric
+  nodes: async () => (await import('./commands/query.ts')).nodes,
+  fabric: async () => (await import('./commands/fabric.ts')).fabric,
+  simulate: async () => (await import('./commands/simulate.ts')).simulate
 }
 
 /** Error codes that mean "the input was wrong" (exit 2) rather than "it failed" (exit 1). */
-const USAGE_CODES = new Set(['USAGE', 'INVALID_INPUT', 'INVALID_CONFIG', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_BAD_SIGNATURE', 'NOT_INITIALISED', 'ALREADY_INITIALISED'])
+const USAGE_CODES = new Set(['USAGE', 'INVALID_SCENARIO', 'UNKNOWN_POLICY', 'INVALID_MANIFEST', 'INVALID_INPUT', 'INVALID_CONFIG', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_BAD_SIGNATURE', 'NOT_INITIALISED', 'ALREADY_INITIALISED'])
 
 const stdio: Io = {
   out: (text) => { process.stdout.write(text + '\n') },

@@ -3,7 +3,7 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
-import type { PrivateKey } from '@libp2p/interface'
+import type { Metrics, PrivateKey } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import type { ProtocolIds } from '../../protocol/protocols.ts'
 import type { DenyList } from './deny-list.ts'
@@ -22,6 +22,8 @@ export interface PeerInit {
    * @default 300
    */
   maxConnections?: number
+  /** libp2p's own metrics, when the daemon serves /metrics. */
+  metrics?: (components: any) => Metrics
 }
 
 /**
@@ -40,6 +42,7 @@ export async function createPeer (init: PeerInit) {
     // closing (kill -9, power cut) drops out of the peer list in ~8 s instead
     // of QUIC's default 10 s, while four lost keep-alives in a row are still
     // tolerated on a lossy link.
+    ...(init.metrics != null ? { metrics: init.metrics } : {}),
     transports: [quic({ keepAliveInterval: 2_000, maxIdleTimeout: 8_000 })],
     connectionGater: fabricGater(init.deny),
     connectionManager: {

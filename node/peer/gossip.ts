@@ -14,6 +14,8 @@ export interface TopicSpec<T> {
    */
   check?: (value: T, from: PeerId) => Promise<string | undefined>
   onMessage: (value: T, from: PeerId) => void
+  /** Told the reason of every rejection, for metrics. */
+  onReject?: (reason: string) => void
   /**
    * Whether the author must already be a known member. Off only for the
    * topic on which members prove themselves.
@@ -68,6 +70,7 @@ export class GossipBus {
   private async validate (spec: TopicSpec<unknown>, source: PeerId, msg: Message): Promise<TopicValidatorResult> {
     const reject = (reason: string): TopicValidatorResult => {
       this.logger.warn({ topic: spec.topic, source: source.toString(), reason }, 'gossip message rejected')
+      spec.onReject?.(reason)
       return TopicValidatorResult.Reject
     }
     const now = this.clock.now()

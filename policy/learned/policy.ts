@@ -4,6 +4,7 @@
  * of `loadLearnedPolicy`: a missing, corrupt or mismatched model yields the
  * greedy heuristic, flagged as a fallback so every decision says so.
  */
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import * as ort from 'onnxruntime-node'
 import { ModelUnavailableError } from '../errors.ts'
@@ -14,8 +15,13 @@ import { INPUT_NAME, OUTPUT_NAME, modelFeatureNames } from './onnx.ts'
 
 export const LEARNED_POLICY_NAME = 'learned'
 
-/** The shipped model, relative to this file. */
-export const DEFAULT_MODEL_URL = new URL('../../fixtures/policy/placement.onnx', import.meta.url)
+/**
+ * The shipped model. fixtures/ sits two levels above this file in the source
+ * tree (policy/learned/) and three in the built package (dist/policy/learned/).
+ */
+export const DEFAULT_MODEL_URL = ['../../fixtures/policy/placement.onnx', '../../../fixtures/policy/placement.onnx']
+  .map(rel => new URL(rel, import.meta.url))
+  .find(url => existsSync(url)) ?? new URL('../../fixtures/policy/placement.onnx', import.meta.url)
 
 /** Loads a model or throws ModelUnavailableError saying why. */
 export async function loadLearnedPolicyStrict (model: string | URL | Uint8Array): Promise<PlacementPolicy> {

@@ -4,9 +4,9 @@ import { AzureMetadata } from '../../hardware/cloud/azure.ts'
 import { detectCloud } from '../../hardware/cloud/detect.ts'
 import { GcpMetadata } from '../../hardware/cloud/gcp.ts'
 import { systemClock } from '../../protocol/clock.ts'
-import { closedPortUrl, startMetadataServer } from './helpers/metadata-server.ts'
-import type { MetadataServer } from './helpers/metadata-server.ts'
-import { TOKEN, awsImds, azureImds, gceMetadata } from './helpers/cloud-services.ts'
+import { closedPortUrl, startMetadataServer } from '../utils/metadata-server.ts'
+import type { MetadataServer } from '../utils/metadata-server.ts'
+import { TOKEN, awsImds, azureImds, gceMetadata } from '../utils/cloud-services.ts'
 import { FakeClock } from '../utils/fake-clock.ts'
 
 const signal = (): AbortSignal => new AbortController().signal

@@ -5,9 +5,9 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { createHardwareMonitor } from '../../hardware/index.ts'
 import type { HardwareMonitor, HardwareSample, InterruptionNotice } from '../../hardware/index.ts'
-import { closedPortUrl, fixturePath, startMetadataServer } from './helpers/metadata-server.ts'
-import type { MetadataServer } from './helpers/metadata-server.ts'
-import { awsImds } from './helpers/cloud-services.ts'
+import { closedPortUrl, fixturePath, startMetadataServer } from '../utils/metadata-server.ts'
+import type { MetadataServer } from '../utils/metadata-server.ts'
+import { awsImds } from '../utils/cloud-services.ts'
 
 function onPath (name: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some(dir => {

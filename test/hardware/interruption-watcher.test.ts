@@ -4,9 +4,9 @@ import { InterruptionWatcher } from '../../hardware/cloud/interruption-watcher.t
 import type { CloudMetadataSource, InterruptionNotice } from '../../hardware/cloud/types.ts'
 import { systemClock } from '../../protocol/clock.ts'
 import { FakeClock } from '../utils/fake-clock.ts'
-import { startMetadataServer } from './helpers/metadata-server.ts'
-import type { MetadataServer } from './helpers/metadata-server.ts'
-import { awsImds } from './helpers/cloud-services.ts'
+import { startMetadataServer } from '../utils/metadata-server.ts'
+import type { MetadataServer } from '../utils/metadata-server.ts'
+import { awsImds } from '../utils/cloud-services.ts'
 
 /** A source whose answer the test sets, for the watcher's timing logic. */
 function scripted (): CloudMetadataSource & { answer: InterruptionNotice | null | 'hang' | Error, polls: number } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { detectJetson, parseTegraRelease } from '../../hardware/jetson/detect.ts'
-import { fixturePath } from './helpers/metadata-server.ts'
+import { fixturePath } from '../utils/metadata-server.ts'
 
 describe('hardware/jetson detection', () => {
   it('reads the model (without its NUL) and the L4T release of an Orin', async () => {

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NVIDIA_SMI_ARGS, nvidiaSmiProbe, parseNvidiaSmiCsv, queryNvidiaSmi } from '../../hardware/nvidia/nvidia-smi.ts'
-import { fixture, fixturePath } from './helpers/metadata-server.ts'
+import { fixture, fixturePath } from '../utils/metadata-server.ts'
 
 describe('hardware/nvidia-smi parser', () => {
   it('reads one GPU per line, in order, with units stripped', () => {

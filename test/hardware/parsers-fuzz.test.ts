@@ -13,8 +13,8 @@ import { systemClock } from '../../protocol/clock.ts'
 import { parseTegraRelease } from '../../hardware/jetson/detect.ts'
 import { parseTegrastatsLine } from '../../hardware/jetson/tegrastats-parse.ts'
 import { parseNvidiaSmiCsv } from '../../hardware/nvidia/nvidia-smi.ts'
-import { fixture, startMetadataServer } from './helpers/metadata-server.ts'
-import type { MetadataServer } from './helpers/metadata-server.ts'
+import { fixture, startMetadataServer } from '../utils/metadata-server.ts'
+import type { MetadataServer } from '../utils/metadata-server.ts'
 
 /** Splices random text into a recorded input: near-valid inputs reach deeper than random ones. */
 function mutated (seeds: string[]): fc.Arbitrary<string> {

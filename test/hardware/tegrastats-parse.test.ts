@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { parseTegrastatsLine } from '../../hardware/jetson/tegrastats-parse.ts'
-import { fixture } from './helpers/metadata-server.ts'
+import { fixture } from '../utils/metadata-server.ts'
 
 function lines (name: string): string[] {
   return fixture('tegrastats', name).split('\n').filter(l => l.trim() !== '')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TegrastatsRunner } from '../../hardware/jetson/tegrastats-runner.ts'
 import { FakeClock } from '../utils/fake-clock.ts'
-import { fixturePath } from './helpers/metadata-server.ts'
+import { fixturePath } from '../utils/metadata-server.ts'
 
 async function until (what: string, cond: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms

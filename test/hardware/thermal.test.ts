@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { readSysfsTemperatures } from '../../hardware/system/thermal.ts'
-import { fixturePath } from './helpers/metadata-server.ts'
+import { fixturePath } from '../utils/metadata-server.ts'
 
 describe('hardware/sysfs temperatures', () => {
   it('x86 laptop: coretemp and x86_pkg_temp are the CPU, the hottest of all is the max; an empty input is skipped', async () => {

@@ -14,7 +14,8 @@ export interface CliResult {
 /** Runs `hyperion ARGS` as a separate process, the way a user does, and collects its output. */
 export async function hyperion (args: string[], opts: { env?: NodeJS.ProcessEnv, input?: string, timeoutMs?: number } = {}): Promise<CliResult> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    // Cloud metadata probes stay off: tests send nothing beyond loopback.
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, HYPERION_CLOUD_METADATA: 'off', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })

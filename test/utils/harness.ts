@@ -26,6 +26,11 @@ export class NodeProcess {
   readonly name: string
   readonly dataDir: string
   readonly args: string[]
+  /**
+   * Environment of the daemon. Cloud metadata probes are off unless a test
+   * points them at its own server: tests send nothing beyond loopback.
+   */
+  env: NodeJS.ProcessEnv = { HYPERION_CLOUD_METADATA: 'off' }
   child?: ChildProcess
   stdout = ''
   stderr = ''
@@ -47,9 +52,8 @@ export class NodeProcess {
     this.stderr = ''
     this.exitCode = null
     const argv = ['start', '--data-dir', this.dataDir, ...this.args]
-    const child = bin == null
-      ? spawn(process.execPath, [MAIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const opts = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } }
+    const child = bin == null ? spawn(process.execPath, [MAIN, ...argv], opts) : spawn(bin, argv, opts)
     child.stdout.on('data', (d: Buffer) => { this.stdout += d.toString() })
     child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString() })
     this.exited = new Promise(resolve => child.on('exit', code => { this.exitCode = code; resolve(code) }))

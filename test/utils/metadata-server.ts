@@ -55,7 +55,7 @@ export async function closedPortUrl (): Promise<string> {
   return `http://127.0.0.1:${port}`
 }
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/hardware')
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/hardware')
 
 export function fixture (...parts: string[]): string {
   return readFileSync(join(fixtures, ...parts), 'utf8')

@@ -11,10 +11,15 @@ commands:
   fabric token [--ttl 24h] [--role member|admin] [--region R]
               print a join token signed by this node (ask the running daemon)
   start       run the daemon in the foreground until Ctrl-C
-              [--bootstrap MA]... [--join-token T] [--listen MA]... [--admin-socket PATH] [--log-level L]
+              [--bootstrap MA]... [--join-token T] [--listen MA]... [--admin-socket PATH]
+              [--metrics HOST:PORT] [--log-level L]
               with no fabric and no token, creates a single-node fabric and prints how to join it
   status      this node: peer id, fabric, membership, region, peers, addresses, version
   peers       connected fabric members: peer id, region, role, RTT, address
+  nodes       the nodes of this node's region with their latest telemetry
+  simulate --scenario FILE [--policy NAME]... [--seed N]
+              run the placement simulator on a scenario file (no daemon needed);
+              policies: static, spread, binpack, greedy, learned, optimal
   help        this text
   --version   print the version
 
@@ -22,5 +27,8 @@ flags every command takes:
   --data-dir DIR       default $HYPERION_DATA_DIR, else ~/.hyperion
   --admin-socket PATH  default <data-dir>/admin.sock
   --json               print one JSON document on stdout (commands that print data)
+
+environment: HYPERION_CLOUD_METADATA=off skips cloud metadata probes;
+  HYPERION_METADATA_URL_AWS|GCP|AZURE=URL points them elsewhere
 
 exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 daemon not reachable`

@@ -1,9 +1,13 @@
 import { table } from '../table.ts'
 import { clientFor, parseFlags, print, type Io } from '../context.ts'
-import type { peers as peersRoute, status as statusRoute } from '../../admin/routes.ts'
+import type { nodes as nodesRoute, peers as peersRoute, status as statusRoute } from '../../admin/routes.ts'
 
 type Status = ReturnType<typeof statusRoute>
 type Peers = ReturnType<typeof peersRoute>
+type Nodes = ReturnType<typeof nodesRoute>
+
+const GiB = 2 ** 30
+const gib = (n: number | null): string => n == null ? '?' : (n / GiB).toFixed(1)
 
 export async function status (args: string[], io: Io): Promise<number> {
   const { values } = parseFlags('status', args, {})
@@ -26,5 +30,25 @@ export async function peers (args: string[], io: Io): Promise<number> {
   print(io, values.json, list, () => list.length === 0
     ? 'no peers connected'
     : table(['PEER', 'REGION', 'ROLE', 'RTT', 'ADDRESS'], list.map(p => [p.peerId, p.region ?? '-', p.role ?? '-', p.rttMs == null ? '-' : `${p.rttMs}ms`, p.addrs[0] ?? '-'])))
+  return 0
+}
+
+export async function nodes (args: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('nodes', args, {})
+  const list = await clientFor(values).call<Nodes>('GET', '/v1/nodes')
+  print(io, values.json, list, () => list.length === 0
+    ? 'no telemetry yet'
+    : table(['NODE', 'REGION', 'PROVIDER', 'STATE', 'CPU', 'LOAD', 'MEM FREE/TOTAL GiB', 'DISK FREE/TOTAL GiB', 'GPUS', 'AGE'], list.map(n => [
+      n.peerId + (n.self ? ' (self)' : ''),
+      n.region,
+      n.provider + (n.facts.spot ? ' spot' : ''),
+      n.state,
+      n.facts.cores == null ? '?' : `${n.facts.cores}x ${n.facts.arch}`,
+      n.telemetry.cpuLoadPercent == null ? '?' : `${Math.round(n.telemetry.cpuLoadPercent)}%`,
+      `${gib(n.telemetry.memoryAvailableBytes)}/${gib(n.facts.memoryTotalBytes)}`,
+      `${gib(n.telemetry.diskAvailableBytes)}/${gib(n.facts.diskTotalBytes)}`,
+      String(n.facts.gpus.length),
+      `${(n.telemetryAgeMs / 1000).toFixed(1)}s`
+    ])))
   return 0
 }

@@ -4,6 +4,7 @@ import { checkListenAddr } from '../../config/node-config.ts'
 import { Daemon } from '../../daemon.ts'
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../log.ts'
 import { makeJoinToken } from '../../membership/fabric.ts'
+import { parseListen } from '../../metrics.ts'
 import { dataDirOf, parseFlags, type Io } from '../context.ts'
 import { configFromFlags, NODE_FLAGS } from './init.ts'
 
@@ -20,7 +21,8 @@ export async function start (args: string[], io: Io): Promise<number> {
     ...NODE_FLAGS,
     bootstrap: { type: 'string', multiple: true },
     'join-token': { type: 'string' },
-    'log-level': { type: 'string' }
+    'log-level': { type: 'string' },
+    metrics: { type: 'string' }
   })
   const level = (values['log-level'] ?? 'info') as LogLevel
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidInputError(`--log-level: must be one of ${LOG_LEVELS.join(', ')} (got '${level}')`, 'USAGE')
@@ -35,6 +37,7 @@ export async function start (args: string[], io: Io): Promise<number> {
     try { checkListenAddr('--bootstrap', b) } catch { throw new InvalidInputError(`--bootstrap: not a QUIC multiaddr of a fabric node (got '${b}'); it looks like /ip4/10.0.0.1/udp/4001/quic-v1/p2p/12D3KooW…`, 'USAGE') }
   }
 
+  const metricsListen = values.metrics != null ? parseListen(values.metrics) : undefined
   const logger = createLogger(level)
   let fatal: Error | undefined
   let finish!: () => void
@@ -47,6 +50,7 @@ export async function start (args: string[], io: Io): Promise<number> {
     ...(values['join-token'] != null ? { joinToken: values['join-token'] } : {}),
     ...(values.listen != null ? { listen: values.listen } : {}),
     ...(values['admin-socket'] != null ? { adminSocket: values['admin-socket'] } : {}),
+    ...(metricsListen != null ? { metricsListen } : {}),
     onFatal: (err) => { fatal = err; finish() }
   })
   await daemon.start()
@@ -71,7 +75,7 @@ async function printBanner (d: Daemon, io: Io): Promise<void> {
   const lines = [
     `hyperion ${(await import('../../version.ts')).VERSION}: node ${d.peerId}`,
     `fabric ${d.fabricId}${d.createdFabric ? ' (new, single node)' : ''}, region ${d.config.region}, data dir ${d.dataDir.path}`,
-    `admin socket ${d.socketPath}`
+    `admin socket ${d.socketPath}${d.metricsAddress != null ? `, metrics on http://${d.metricsAddress}/metrics` : ''}`
   ]
   if (d.state === 'joining') lines.push('joining the fabric through the bootstrap peers…')
   lines.push('bootstrap addresses:', ...d.bootstrapAddrs().map(a => `  ${a}`))
