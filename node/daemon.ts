@@ -22,7 +22,6 @@ import { checkTokenLocally, joinFabric, JoinIssuer } from './peer/join.ts'
 import { KnownPeers } from './peer/known-peers.ts'
 import { MemberRegistry } from './peer/members.ts'
 import { Redialer } from './peer/redialer.ts'
-import { RttTracker } from './peer/rtt.ts'
 import { VERSION } from './version.ts'
 import { createHardwareMonitor, type HardwareMonitor } from '../hardware/index.ts'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -49,8 +48,6 @@ export interface DaemonOptions {
   random?: () => number
   /** Serve Prometheus metrics here (`--metrics HOST:PORT`); off when absent. */
   metricsListen?: { host: string, port: number }
-  /** Telemetry period. @default 2_000 */
-  telemetryIntervalMs?: number
   /** Environment read for cloud metadata settings. @default process.env */
   env?: NodeJS.ProcessEnv
   /** Called when the daemon cannot go on (a refused join token); it has stopped by then. */
@@ -81,7 +78,6 @@ export class Daemon {
   state: DaemonState = 'joining'
   peer!: Peer
   members = new MemberRegistry()
-  rtt!: RttTracker
   readonly view = new FabricView()
   readonly metrics = new HyperionMetrics()
   readonly events: EventLog
@@ -113,7 +109,7 @@ export class Daemon {
   }
 
   get telemetryIntervalMs (): number {
-    return this.opts.telemetryIntervalMs ?? 2_000
+    return this.config.telemetryIntervalMs
   }
 
   now (): number {
@@ -191,13 +187,16 @@ export class Daemon {
     this.announcer = new Announcer({ ...common, gossip: this.gossip, membership }, { topic: this.protocols.membersTopic, version: VERSION, startedAt: this.startedAt })
     this.redialer = new Redialer({ ...common, random: this.random })
     this.knownPeers = new KnownPeers(common, { path: this.dataDir.peersPath })
-    this.rtt = new RttTracker(common)
     this.hardware = createHardwareMonitor({
       dataDir: this.dataDir.path,
-      intervalMs: this.opts.telemetryIntervalMs ?? 2_000,
+      intervalMs: this.config.telemetryIntervalMs,
       cloud: cloudMetadataFromEnv(this.opts.env ?? process.env),
-      onError: (what, err) => { logger.debug({ probe: what, err: (err as Error).message }, 'hardware probe problem') }
+      onError: (what, err) => {
+        this.metrics.rejected.inc({ kind: `probe:${what}`, reason: (err as { code?: string }).code ?? 'ERROR' })
+        logger.debug({ probe: what, err: (err as Error).message }, 'hardware probe problem')
+      }
     }, { clock: this.clock })
+    this.metrics.measure({ peers: () => this.connectedMembers().length, fabricNodes: () => this.view.list(this.clock.now()).length })
     this.hardware.on('interruption', n => {
       this.events.emit('spot.interruption', `${n.provider} will reclaim this node (${n.action})${n.deadline != null ? ` at ${n.deadline}` : ''}`, { ...n })
       logger.warn({ notice: n }, 'spot interruption notice')
@@ -218,7 +217,6 @@ export class Daemon {
     // where there are none) runs beside start-up, not before it: joining the
     // fabric does not wait for it.
     void this.hardware.start().catch(err => { logger.error({ err }, 'hardware monitor failed to start') })
-    this.rtt.start()
     this.knownPeers.start()
     for (const p of this.knownPeers.load()) {
       await this.peer.peerStore.merge(peerIdFromString(p.peerId), { multiaddrs: p.addrs.map(a => multiaddr(a)) }).catch(() => {})
@@ -289,16 +287,37 @@ export class Daemon {
     }, 60_000)
   }
 
-  /** Connected peers that proved membership, deduplicated (a peer may hold several connections). */
-  connectedMembers (): Array<{ peerId: string, addrs: string[] }> {
-    const byPeer = new Map<string, string[]>()
+  /**
+   * Connected peers that proved membership, deduplicated (a peer may hold
+   * several connections). RTTs come from libp2p's connection monitor, which
+   * pings every connection every 10 s anyway: no second ping of our own.
+   */
+  connectedMembers (): Array<{ peerId: string, addrs: string[], rttMs: number | null }> {
+    const byPeer = new Map<string, { addrs: string[], rttMs: number | null }>()
     const now = this.clock.now()
     for (const conn of this.peer.getConnections()) {
       const id = conn.remotePeer.toString()
       if (!this.members.isMember(id, now)) continue
-      byPeer.set(id, [...(byPeer.get(id) ?? []), conn.remoteAddr.toString()])
+      const entry = byPeer.get(id) ?? { addrs: [], rttMs: null }
+      entry.addrs.push(conn.remoteAddr.toString())
+      if (conn.rtt != null && (entry.rttMs == null || conn.rtt < entry.rttMs)) entry.rttMs = Math.round(conn.rtt)
+      byPeer.set(id, entry)
     }
-    return [...byPeer].map(([peerId, addrs]) => ({ peerId, addrs }))
+    return [...byPeer].map(([peerId, e]) => ({ peerId, ...e }))
+  }
+
+  /**
+   * The latency matrix row of this node: median RTT to connected members of
+   * each region (its own included), from libp2p's connection pings.
+   */
+  regionRtts (): Record<string, number> {
+    const byRegion = new Map<string, number[]>()
+    for (const p of this.connectedMembers()) {
+      const region = this.members.get(p.peerId)?.region
+      if (region == null || p.rttMs == null) continue
+      byRegion.set(region, [...(byRegion.get(region) ?? []), p.rttMs])
+    }
+    return Object.fromEntries([...byRegion].map(([r, xs]) => [r, xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number]))
   }
 
   bootstrapAddrs (): string[] {
@@ -316,7 +335,6 @@ export class Daemon {
     if (this.expiryTimer != null) this.clock.clearTimeout(this.expiryTimer)
     await this.admin?.stop().catch(err => { this.log.warn({ err }, 'admin socket did not close cleanly') })
     this.redialer?.stop()
-    this.rtt?.stop()
     this.announcer?.stop()
     this.telemetry?.stop()
     this.summaries?.stop()

@@ -10,8 +10,22 @@ import { InvalidInputError } from '../protocol/errors.ts'
  */
 export class HyperionMetrics {
   readonly registry = new Registry()
-  readonly peers = new Gauge({ name: 'hyperion_peers', help: 'Connected peers that proved fabric membership', registers: [this.registry] })
-  readonly fabricNodes = new Gauge({ name: 'hyperion_fabric_nodes', help: 'Nodes in this node\'s fabric view (fresh telemetry)', registers: [this.registry] })
+  /** Read at scrape time: gauges of things the daemon already counts. */
+  private sources: { peers: () => number, fabricNodes: () => number } = { peers: () => 0, fabricNodes: () => 0 }
+  readonly peers = new Gauge({
+    name: 'hyperion_peers',
+    help: 'Connected peers that proved fabric membership',
+    registers: [this.registry],
+    collect: () => { this.peers.set(this.sources.peers()) }
+  })
+
+  readonly fabricNodes = new Gauge({
+    name: 'hyperion_fabric_nodes',
+    help: 'Nodes in this node\'s fabric view (fresh telemetry)',
+    registers: [this.registry],
+    collect: () => { this.fabricNodes.set(this.sources.fabricNodes()) }
+  })
+
   readonly telemetryPublished = new Counter({ name: 'hyperion_telemetry_published_total', help: 'Telemetry messages published by this node', registers: [this.registry] })
   readonly telemetryReceived = new Counter({ name: 'hyperion_telemetry_received_total', help: 'Telemetry messages accepted from other nodes', registers: [this.registry] })
   readonly messageBytes = new Histogram({ name: 'hyperion_telemetry_message_bytes', help: 'Encoded size of telemetry messages', buckets: [128, 256, 384, 512, 768, 1024, 2048, 4096], registers: [this.registry] })
@@ -22,6 +36,10 @@ export class HyperionMetrics {
     registers: [this.registry]
   })
   readonly rejected = new Counter({ name: 'hyperion_messages_rejected_total', help: 'Messages refused, by kind and reason', labelNames: ['kind', 'reason'], registers: [this.registry] })
+
+  measure (sources: { peers: () => number, fabricNodes: () => number }): void {
+    this.sources = sources
+  }
 }
 
 /** Parses `--metrics HOST:PORT` (IPv6 in brackets). */

@@ -62,6 +62,8 @@ export function status (d: Daemon) {
     adminSocket: d.socketPath,
     metrics: d.metricsAddress ?? null,
     hardware: d.hardware.summary(),
+    /** Median RTT to connected members, by their region. */
+    regionRttMs: d.regionRtts(),
     /** Other regions, as their summaries tell them. */
     regions: d.summaries.list()
   }
@@ -103,7 +105,7 @@ export function peers (d: Daemon) {
       addrs: p.addrs,
       region: m?.region ?? null,
       role: m?.role ?? null,
-      rttMs: d.rtt.get(p.peerId) ?? null
+      rttMs: p.rttMs
     }
   }).sort((a, b) => a.peerId.localeCompare(b.peerId))
 }

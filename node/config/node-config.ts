@@ -19,6 +19,8 @@ export interface NodeConfig {
   listen: string[]
   /** Election rank: a higher priority wins the coordinator role first. */
   priority: number
+  /** How often this node samples its hardware and gossips telemetry, ms. */
+  telemetryIntervalMs: number
 }
 
 export const CONFIG_VERSION = 1
@@ -34,7 +36,10 @@ export const DEFAULT_CONFIG: NodeConfig = {
   spot: false,
   // SPEC default: all interfaces, the libp2p port convention, QUIC only.
   listen: ['/ip4/0.0.0.0/udp/4001/quic-v1'],
-  priority: 0
+  priority: 0,
+  // SPEC default. Fresh enough for placement and failure prediction; each
+  // node processes (region size - 1) / interval messages a second.
+  telemetryIntervalMs: 2_000
 }
 
 export const PROVIDERS = ['aws', 'gcp', 'azure', 'onprem', 'edge'] as const
@@ -93,6 +98,7 @@ export function validateNodeConfig (raw: unknown): NodeConfig {
   if (!Array.isArray(c.listen) || c.listen.length === 0 || c.listen.length > 16) bad('listen', 'must be a list of 1-16 multiaddrs', c.listen)
   ;(c.listen as unknown[]).forEach((a, i) => checkListenAddr(`listen[${i}]`, a))
   if (typeof c.priority !== 'number' || !Number.isInteger(c.priority) || c.priority < -1000 || c.priority > 1000) bad('priority', 'must be an integer between -1000 and 1000', c.priority)
+  if (typeof c.telemetryIntervalMs !== 'number' || !Number.isInteger(c.telemetryIntervalMs) || c.telemetryIntervalMs < 500 || c.telemetryIntervalMs > 600_000) bad('telemetryIntervalMs', 'must be a whole number of ms between 500 and 600000', c.telemetryIntervalMs)
   return {
     region: c.region as string,
     zone: c.zone,
@@ -102,6 +108,7 @@ export function validateNodeConfig (raw: unknown): NodeConfig {
     pricePerHour: c.pricePerHour,
     spot: c.spot,
     listen: [...(c.listen as string[])],
-    priority: c.priority
+    priority: c.priority,
+    telemetryIntervalMs: c.telemetryIntervalMs
   }
 }

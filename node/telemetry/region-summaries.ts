@@ -114,6 +114,9 @@ export class RegionSummaries {
   private async tick (): Promise<void> {
     const now = this.c.clock.now()
     const region = this.c.config.region
+    // Summaries are for other regions: in a fabric (or a part of one) that
+    // is all one region, nobody needs them, so none are signed or sent.
+    if (!this.c.members.list().some(m => m.region !== region && m.certificateExpiresAt > now)) return
     const fresh = this.c.view.list(now).filter(n => n.facts.region === region && now - n.receivedAt <= this.freshMs)
     if (summariser(fresh) !== this.c.self) return
     const summary = summarise(region, this.c.config.geography, fresh, now, ++this.seq)

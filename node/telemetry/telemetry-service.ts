@@ -107,6 +107,5 @@ export class TelemetryService {
     if (!this.c.view.update(from.toString(), t, now)) return
     this.c.metrics.telemetryReceived.inc()
     this.c.metrics.propagationSeconds.observe(Math.max(0, now - t.at) / 1000)
-    this.c.metrics.fabricNodes.set(this.c.view.size)
   }
 }

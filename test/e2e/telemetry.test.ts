@@ -72,6 +72,26 @@ describe('telemetry across daemons', function () {
     }
   })
 
+  it('serves Prometheus metrics when asked, with libp2p\'s and hyperion\'s own', async () => {
+    const n1 = await fabric.seed('n1', ['--metrics', '127.0.0.1:0'])
+    await fabric.join('n2', n1)
+    const addr = (await n1.status()).metrics as string
+    assert.match(addr, /^127\.0\.0\.1:\d+$/)
+    let text = ''
+    await eventually('telemetry counted', 8_000, async () => {
+      text = await (await fetch(`http://${addr}/metrics`)).text()
+      return /^hyperion_telemetry_received_total [1-9]/m.test(text) && /^hyperion_peers 1$/m.test(text)
+    })
+    assert.match(text, /^hyperion_telemetry_published_total [1-9]/m)
+    assert.match(text, /^hyperion_fabric_nodes 2$/m)
+    assert.match(text, /^hyperion_telemetry_message_bytes_bucket/m)
+    assert.match(text, /^libp2p_/m)
+    assert.equal((await fetch(`http://${addr}/other`)).status, 404)
+    // Off unless asked for.
+    const n2 = fabric.nodes[1] as NodeProcess
+    assert.equal((await n2.status()).metrics, null)
+  })
+
   it('a spot notice served by the AWS metadata endpoint becomes an event within one poll interval', async () => {
     const state = { lifecycle: 'spot', action: null as string | null }
     const imds = await startMetadataServer(awsImds(state))

@@ -36,8 +36,9 @@ describe('node config', () => {
   }
 
   it('builds a config from init flags', () => {
-    const c = configFromFlags({ region: 'eu-west-1', zone: 'eu-west-1a', geography: 'EU', provider: 'aws', label: ['gpu=a10', 'tier=spot'], 'price-per-hour': '0.41', spot: true, listen: ['/ip4/0.0.0.0/udp/4002/quic-v1'], priority: '5' })
-    assert.deepEqual(c, { region: 'eu-west-1', zone: 'eu-west-1a', geography: 'EU', provider: 'aws', labels: { gpu: 'a10', tier: 'spot' }, pricePerHour: 0.41, spot: true, listen: ['/ip4/0.0.0.0/udp/4002/quic-v1'], priority: 5 })
+    const c = configFromFlags({ region: 'eu-west-1', zone: 'eu-west-1a', geography: 'EU', provider: 'aws', label: ['gpu=a10', 'tier=spot'], 'price-per-hour': '0.41', spot: true, listen: ['/ip4/0.0.0.0/udp/4002/quic-v1'], priority: '5', 'telemetry-interval': '5s' })
+    assert.deepEqual(c, { region: 'eu-west-1', zone: 'eu-west-1a', geography: 'EU', provider: 'aws', labels: { gpu: 'a10', tier: 'spot' }, pricePerHour: 0.41, spot: true, listen: ['/ip4/0.0.0.0/udp/4002/quic-v1'], priority: 5, telemetryIntervalMs: 5_000 })
+    assert.throws(() => configFromFlags({ 'telemetry-interval': '100ms' }), /telemetryIntervalMs: must be a whole number of ms between 500 and 600000/)
     assert.throws(() => configFromFlags({ label: ['novalue'] }), /--label: must be key=value \(got 'novalue'\)/)
     assert.throws(() => configFromFlags({ 'price-per-hour': 'cheap' }), /--price-per-hour: must be a number \(got 'cheap'\)/)
   })

@@ -5,7 +5,8 @@ usage: hyperion COMMAND [flags]
 commands:
   init        create the data dir, node key and config
               [--region R] [--zone Z] [--geography G] [--provider aws|gcp|azure|onprem|edge]
-              [--label k=v]... [--price-per-hour N] [--spot] [--listen MA]... [--priority N] [--force]
+              [--label k=v]... [--price-per-hour N] [--spot] [--listen MA]... [--priority N]
+              [--telemetry-interval 2s] [--force]
   fabric create
               make this node the first admin of a new fabric (the daemon must be stopped)
   fabric token [--ttl 24h] [--role member|admin] [--region R]

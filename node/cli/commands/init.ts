@@ -1,5 +1,6 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { InvalidInputError } from '../../../protocol/errors.ts'
+import { parseDuration } from '../../../protocol/duration.ts'
 import { DataDir } from '../../config/data-dir.ts'
 import { checkLabel, DEFAULT_CONFIG, validateNodeConfig, type NodeConfig } from '../../config/node-config.ts'
 import { dataDirOf, parseFlags, print, type Io } from '../context.ts'
@@ -13,7 +14,8 @@ export const NODE_FLAGS = {
   'price-per-hour': { type: 'string' },
   spot: { type: 'boolean' },
   listen: { type: 'string', multiple: true },
-  priority: { type: 'string' }
+  priority: { type: 'string' },
+  'telemetry-interval': { type: 'string' }
 } as const
 
 type NodeFlagValues = { [K in keyof typeof NODE_FLAGS]?: (typeof NODE_FLAGS)[K] extends { multiple: true } ? string[] : (typeof NODE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string }
@@ -44,7 +46,8 @@ export function configFromFlags (v: NodeFlagValues, base: NodeConfig = DEFAULT_C
     ...(v['price-per-hour'] != null ? { pricePerHour: number('price-per-hour', v['price-per-hour']) } : {}),
     ...(v.spot != null ? { spot: v.spot } : {}),
     ...(v.listen != null ? { listen: v.listen } : {}),
-    ...(v.priority != null ? { priority: number('priority', v.priority) } : {})
+    ...(v.priority != null ? { priority: number('priority', v.priority) } : {}),
+    ...(v['telemetry-interval'] != null ? { telemetryIntervalMs: parseDuration(v['telemetry-interval'], '--telemetry-interval') } : {})
   })
 }
 

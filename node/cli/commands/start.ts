@@ -28,7 +28,7 @@ export async function start (args: string[], io: Io): Promise<number> {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidInputError(`--log-level: must be one of ${LOG_LEVELS.join(', ')} (got '${level}')`, 'USAGE')
   const dataDir = dataDirOf(values)
   const dir = new DataDir(dataDir)
-  const nodeFlags = (['region', 'zone', 'geography', 'provider', 'label', 'price-per-hour', 'spot', 'priority'] as const).filter(f => values[f] != null)
+  const nodeFlags = (['region', 'zone', 'geography', 'provider', 'label', 'price-per-hour', 'spot', 'priority', 'telemetry-interval'] as const).filter(f => values[f] != null)
   if (dir.isInitialised() && nodeFlags.length > 0) {
     throw new InvalidInputError(`--${nodeFlags[0]}: ${dataDir} already has a node config; these flags only set up a new data dir (edit ${dir.configPath} or use 'hyperion init --force')`, 'USAGE')
   }
