@@ -32,6 +32,9 @@ import { cloudMetadataFromEnv } from './config/cloud-env.ts'
 import { FabricView } from './telemetry/fabric-view.ts'
 import { TelemetryService } from './telemetry/telemetry-service.ts'
 import { RegionSummaries } from './telemetry/region-summaries.ts'
+import { FailureDetector } from './failure/detector.ts'
+import { Election } from './election/election.ts'
+import { join as joinPath } from 'node:path'
 
 export interface DaemonOptions {
   dataDir: string
@@ -85,6 +88,8 @@ export class Daemon {
   metricsAddress?: string
   private telemetry!: TelemetryService
   summaries!: RegionSummaries
+  detector!: FailureDetector
+  election!: Election
   private metricsServer?: MetricsServer
   private protocols!: ProtocolIds
   private deny!: DenyList
@@ -175,13 +180,13 @@ export class Daemon {
       listen: this.opts.listen ?? this.config.listen,
       protocols: this.protocols,
       deny: this.deny,
-      topics: [this.protocols.membersTopic, telemetryTopic, this.protocols.summaryTopic],
+      topics: [this.protocols.membersTopic, this.protocols.controlTopic, telemetryTopic, this.protocols.summaryTopic, this.protocols.swimTopic(this.config.region), this.protocols.claimTopic(this.config.region)],
       ...(libp2pRegistry != null ? { metrics: prometheusMetrics({ registry: libp2pRegistry, collectDefaultMetrics: false }) } : {})
     })
     const logger = this.log.child({ peer: this.peer.peerId.toString().slice(-8) })
     const membership = (): Membership | undefined => this.membership
     const common = { libp2p: this.peer, members: this.members, clock: this.clock, logger }
-    this.hello = new HelloService({ ...common, deny: this.deny, membership }, { protocol: this.protocols.hello })
+    this.hello = new HelloService({ ...common, deny: this.deny, membership }, { protocol: this.protocols.hello, bootedAt: this.startedAt })
     this.joinIssuer = new JoinIssuer({ ...common, hello: this.hello, membership, issuer: () => this.issuer }, { protocol: this.protocols.join })
     this.gossip = new GossipBus({ ...common, pubsub: this.peer.services.pubsub })
     this.announcer = new Announcer({ ...common, gossip: this.gossip, membership }, { topic: this.protocols.membersTopic, version: VERSION, startedAt: this.startedAt })
@@ -204,7 +209,19 @@ export class Daemon {
     this.members.addEventListener('member:verified', evt => {
       this.events.emit('member.verified', `member ${evt.detail.peerId} (${evt.detail.role}, ${evt.detail.region}) proved its membership`, { ...evt.detail })
     })
-    this.summaries = new RegionSummaries({ ...common, gossip: this.gossip, view: this.view, metrics: this.metrics, config: this.config, self: this.peer.peerId.toString() }, { topic: this.protocols.summaryTopic, freshMs: 3 * this.telemetryIntervalMs })
+    const self = this.peer.peerId.toString()
+    this.detector = new FailureDetector({ ...common, gossip: this.gossip, events: this.events, random: this.random, self, region: this.config.region }, {
+      probeProtocol: this.protocols.probe,
+      topic: this.protocols.swimTopic(this.config.region),
+      incarnation: this.startedAt
+    })
+    this.election = new Election({
+      gossip: this.gossip, detector: this.detector, events: this.events, clock: this.clock, logger, self,
+      region: this.config.region,
+      priority: this.config.priority,
+      priorityOf: (id) => this.view.get(id)?.facts.priority
+    }, { topic: this.protocols.claimTopic(this.config.region), statePath: joinPath(this.dataDir.path, 'election.json') })
+    this.summaries = new RegionSummaries({ ...common, coordinator: () => this.election.view(), gossip: this.gossip, view: this.view, metrics: this.metrics, config: this.config, self: this.peer.peerId.toString() }, { topic: this.protocols.summaryTopic, freshMs: 3 * this.telemetryIntervalMs })
     this.telemetry = new TelemetryService({ ...common, gossip: this.gossip, view: this.view, hardware: this.hardware, metrics: this.metrics, config: this.config, self: this.peer.peerId.toString() }, { topic: telemetryTopic, version: VERSION, startedAt: this.startedAt })
 
     await this.hello.start()
@@ -213,6 +230,8 @@ export class Daemon {
     this.announcer.start()
     this.telemetry.start()
     this.summaries.start()
+    await this.detector.start()
+    this.election.start()
     // Probing the machine (and asking cloud metadata services, 300 ms at most
     // where there are none) runs beside start-up, not before it: joining the
     // fabric does not wait for it.
@@ -320,6 +339,21 @@ export class Daemon {
     return Object.fromEntries([...byRegion].map(([r, xs]) => [r, xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number]))
   }
 
+  /**
+   * The fabric leader as this node sees it: the best-ranked coordinator among
+   * its own region's and those of the regions whose summaries it hears. It
+   * adopts the workloads of a region gone from view.
+   */
+  fabricLeader (): string | null {
+    const own = this.election.claim
+    const candidates = [
+      ...(own != null ? [{ peerId: own.coordinator, priority: own.priority }] : []),
+      ...this.summaries.list().filter(r => r.epoch > 0).map(r => ({ peerId: r.from, priority: r.priority }))
+    ]
+    candidates.sort((a, b) => b.priority - a.priority || (a.peerId < b.peerId ? 1 : a.peerId > b.peerId ? -1 : 0))
+    return candidates[0]?.peerId ?? null
+  }
+
   bootstrapAddrs (): string[] {
     return this.peer.getMultiaddrs().map(a => a.toString())
   }
@@ -334,6 +368,9 @@ export class Daemon {
     if (this.joinTimer != null) this.clock.clearTimeout(this.joinTimer)
     if (this.expiryTimer != null) this.clock.clearTimeout(this.expiryTimer)
     await this.admin?.stop().catch(err => { this.log.warn({ err }, 'admin socket did not close cleanly') })
+    // Hand over and say goodbye while the peers can still hear us.
+    await this.election?.stop().catch(() => {})
+    await this.detector?.stop().catch(() => {})
     this.redialer?.stop()
     this.announcer?.stop()
     this.telemetry?.stop()

@@ -21,7 +21,17 @@ export function protocolIds (fabricId: string) {
      */
     telemetryTopic: (region: string) => `${base}/telemetry/${region}/1`,
     /** Fabric-wide: one summary per region every few seconds (see RegionSummary). */
-    summaryTopic: `${base}/summaries/1`
+    summaryTopic: `${base}/summaries/1`,
+    /** Anti-entropy of the replicated state: digests, then key pages, then entries. */
+    sync: `${base}/sync/1.0.0`,
+    /** Fabric-wide: every state entry a node writes, gossiped at once (sync repairs what it misses). */
+    controlTopic: `${base}/control/1`,
+    /** Direct and indirect failure-detector probes. */
+    probe: `${base}/probe/1.0.0`,
+    /** Alive / suspect / dead updates of a region's members. */
+    swimTopic: (region: string) => `${base}/swim/${region}/1`,
+    /** The region coordinator's claims (its heartbeat). */
+    claimTopic: (region: string) => `${base}/claims/${region}/1`
   }
 }
 

@@ -45,6 +45,9 @@ export function status (d: Daemon) {
     fabricId: d.fabricId,
     state: d.state,
     region: d.config.region,
+    ...d.election.view(),
+    fabricLeader: d.fabricLeader(),
+    incarnation: d.detector.ownIncarnation,
     zone: d.config.zone,
     geography: d.config.geography,
     provider: d.config.provider,
@@ -71,30 +74,42 @@ export function status (d: Daemon) {
 
 /**
  * The nodes this node has telemetry from (its own region; other regions
- * arrive as summaries). Until the failure detector lands, `state` is read
- * from telemetry age: alive within 3 periods, suspect within 10, else dead.
+ * arrive as summaries), with the failure detector's verdict on each.
  */
 export function nodes (d: Daemon) {
   const now = d.now()
   const period = d.telemetryIntervalMs
-  return d.view.list(now).map(n => {
+  const coordinator = d.election.view().coordinator
+  const withTelemetry = d.view.list(now).map(n => {
     const age = now - n.receivedAt
     const member = d.members.get(n.peerId)
     return {
       peerId: n.peerId,
       self: n.peerId === d.peerId,
       region: n.facts.region,
-      zone: n.facts.zone,
-      geography: n.facts.geography,
-      provider: n.facts.provider,
-      state: age <= 3 * period ? 'alive' : age <= 10 * period ? 'suspect' : 'dead',
+      zone: n.facts.zone as string | null,
+      geography: n.facts.geography as string | null,
+      provider: n.facts.provider as string | null,
+      state: n.peerId === d.peerId ? 'alive' : (d.detector.statusOf(n.peerId)?.state ?? (age <= 3 * period ? 'alive' : 'suspect')),
+      role: n.peerId === coordinator ? 'coordinator' : 'member',
       membershipRole: n.peerId === d.peerId ? (d.membership?.certificate.role ?? null) : (member?.role ?? null),
-      version: n.facts.version,
-      facts: n.facts,
-      telemetry: { ...n.sample, sampledAt: new Date(n.sampledAt).toISOString(), seq: n.seq },
-      telemetryAgeMs: age
+      version: n.facts.version as string | null,
+      facts: n.facts as typeof n.facts | null,
+      telemetry: { ...n.sample, sampledAt: new Date(n.sampledAt).toISOString(), seq: n.seq } as (typeof n.sample & { sampledAt: string, seq: number }) | null,
+      telemetryAgeMs: age as number | null
     }
   })
+  // Members the failure detector tracks before their first telemetry arrives.
+  const listed = new Set(withTelemetry.map(n => n.peerId))
+  const withoutTelemetry = d.detector.known().filter(([id]) => !listed.has(id)).map(([id, st]) => {
+    const member = d.members.get(id)
+    return {
+      peerId: id, self: false, region: member?.region ?? d.config.region, zone: null, geography: null, provider: null,
+      state: st.state, role: id === coordinator ? 'coordinator' : 'member', membershipRole: member?.role ?? null,
+      version: null, facts: null, telemetry: null, telemetryAgeMs: null
+    }
+  })
+  return [...withTelemetry, ...withoutTelemetry]
 }
 
 export function peers (d: Daemon) {

@@ -27,9 +27,10 @@ export interface TopicSpec<T> {
 /**
  * Gossipsub as the fabric uses it: every message must be signed (StrictSign),
  * relayed by a member, authored by a member, and decode under the topic's
- * strict codec, or it is Rejected, which also costs the relaying peer score,
- * so a peer that keeps sending junk is pruned from the mesh. (A validator
- * that throws only counts as Ignore, so nothing here throws.)
+ * strict codec. Messages from peers not (yet) proven members are dropped;
+ * malformed or contradictory ones from members are Rejected, which costs the
+ * relaying peer score. (A validator that throws only counts as Ignore, so
+ * nothing here throws.)
  */
 export class GossipBus {
   private readonly pubsub: GossipSub
@@ -73,10 +74,20 @@ export class GossipBus {
       spec.onReject?.(reason)
       return TopicValidatorResult.Reject
     }
+    // Membership is proved beside gossip (hello, join, announce), so a
+    // message can overtake its author's or relay's proof by a few ms. Drop
+    // it unpunished (Ignore): an outsider gains nothing, since it is
+    // disconnected when its proving window ends, and a member is not
+    // penalised for a race.
+    const ignore = (reason: string): TopicValidatorResult => {
+      this.logger.debug({ topic: spec.topic, source: source.toString(), reason }, 'gossip message dropped')
+      spec.onReject?.(reason)
+      return TopicValidatorResult.Ignore
+    }
     const now = this.clock.now()
-    if (!this.members.isMember(source.toString(), now)) return reject('relayed by a peer that is not a member')
+    if (!this.members.isMember(source.toString(), now)) return ignore('relayed by a peer that is not a member')
     if (msg.type !== 'signed') return reject('unsigned message')
-    if ((spec.authorMustBeMember ?? true) && !this.members.isMember(msg.from.toString(), now)) return reject('author is not a member')
+    if ((spec.authorMustBeMember ?? true) && !this.members.isMember(msg.from.toString(), now)) return ignore('author is not a member')
     let value: unknown
     try {
       value = spec.decode(msg.data)

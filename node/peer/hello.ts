@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import {
-  decodeCertificate, decodeHello, encodeCertificate, encodeHello, verifyCertificate,
+  MembershipError, decodeCertificate, decodeHello, encodeCertificate, encodeHello, verifyCertificate,
   MAX_ADDRS_PER_PEER, MAX_HELLO_BYTES, MAX_PEERS_PER_HELLO, type PeerRecord
 } from '../../protocol/membership/index.ts'
 import type { Clock } from '../../protocol/clock.ts'
@@ -24,6 +24,8 @@ export interface HelloComponents {
 
 export interface HelloInit {
   protocol: string
+  /** When this daemon started, sent in every hello. */
+  bootedAt: number
   /**
    * How long a connection may stay open without the peer proving membership.
    * Long enough for a join over a slow link, short enough that an outsider
@@ -49,7 +51,10 @@ export class HelloService {
   private readonly proveWithinMs: number
   private readonly timeoutMs: number
   private readonly targetPeers: number
+  private readonly bootedAt: number
   private readonly deadlines = new Map<string, unknown>()
+  /** The boot time each peer last told us: a new one means the peer restarted. */
+  private readonly boots = new Map<string, number>()
   private readonly onOpen = (evt: CustomEvent<Connection>): void => { this.connectionOpened(evt.detail) }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => { this.peerGone(evt.detail.toString()) }
 
@@ -59,6 +64,7 @@ export class HelloService {
     this.proveWithinMs = init.proveWithinMs ?? 5_000
     this.timeoutMs = init.timeoutMs ?? 5_000
     this.targetPeers = init.targetPeers ?? 32
+    this.bootedAt = init.bootedAt
   }
 
   async start (): Promise<void> {
@@ -99,11 +105,14 @@ export class HelloService {
     if (own == null) return
     const peer = connection.remotePeer.toString()
     try {
-      const answer = await request(connection, this.protocol, encodeHello({ certificate: encodeCertificate(own.certificate), peers: await this.sample(peer) }), { maxLength: MAX_HELLO_BYTES, timeoutMs: this.timeoutMs })
-      await this.accept(connection.remotePeer, answer)
+      const answer = await request(connection, this.protocol, encodeHello({ certificate: encodeCertificate(own.certificate), peers: await this.sample(peer), bootedAt: this.bootedAt }), { maxLength: MAX_HELLO_BYTES, timeoutMs: this.timeoutMs })
+      if (await this.accept(connection.remotePeer, answer, connection)) this.reset(connection.remotePeer)
     } catch (err) {
       this.c.logger.debug({ peer, err: (err as Error).message }, 'hello failed')
-      if (!this.c.members.isMember(peer, this.c.clock.now())) this.expel(peer, `hello failed: ${(err as Error).message}`)
+      // Only a bad answer is proof of an outsider; a dropped stream is just
+      // the network (or a peer resetting us), and the proving deadline still
+      // stands for a peer that never proves itself.
+      if (isRefusal(err) && !this.c.members.isMember(peer, this.c.clock.now())) this.expel(peer, `hello failed: ${(err as Error).message}`)
       throw err
     }
   }
@@ -111,19 +120,25 @@ export class HelloService {
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const own = this.c.membership()
     const peer = connection.remotePeer
+    let restarted = false
     try {
       await respond(stream, { maxLength: MAX_HELLO_BYTES, timeoutMs: this.timeoutMs }, async (req) => {
         if (own == null) throw new Error('this node has not joined a fabric yet')
-        await this.accept(peer, req)
-        return encodeHello({ certificate: encodeCertificate(own.certificate), peers: await this.sample(peer.toString()) })
+        restarted = await this.accept(peer, req, connection)
+        return encodeHello({ certificate: encodeCertificate(own.certificate), peers: await this.sample(peer.toString()), bootedAt: this.bootedAt })
       })
+      if (restarted) this.reset(peer)
     } catch (err) {
-      this.expel(peer.toString(), `bad hello: ${(err as Error).message}`)
+      if (isRefusal(err) || own == null) this.expel(peer.toString(), `bad hello: ${(err as Error).message}`)
     }
   }
 
-  /** Verifies a hello from `peer`; admits the peer and dials the members it told us about. */
-  private async accept (peer: PeerId, bytes: Uint8Array): Promise<void> {
+  /**
+   * Verifies a hello from `peer`; admits the peer and dials the members it
+   * told us about. Returns true when the peer restarted behind an older
+   * connection (see `reset`).
+   */
+  private async accept (peer: PeerId, bytes: Uint8Array, connection: Connection): Promise<boolean> {
     const own = this.c.membership()
     if (own == null) throw new Error('this node has not joined a fabric yet')
     const hello = decodeHello(bytes)
@@ -134,6 +149,32 @@ export class HelloService {
     await verifyCertificate(certificate, { fabricPublicKey: own.fabricPublicKey, now, subjectPublicKey: subject })
     this.admit(peer.toString(), certificate)
     this.learn(hello.peers)
+    return this.restarted(peer, hello.bootedAt, connection)
+  }
+
+  /**
+   * A peer that crashed and came back while our old connection to it has not
+   * timed out yet leaves libp2p's topologies (gossipsub's among them) bound
+   * to the dead connection, and they are not told of the new one until the
+   * peer disconnects completely. So when a peer's boot time changes while an
+   * older connection is still up, drop them all and dial once more.
+   */
+  private restarted (peer: PeerId, bootedAt: number, current: Connection): boolean {
+    const id = peer.toString()
+    const before = this.boots.get(id)
+    this.boots.set(id, bootedAt)
+    if (before == null || before === bootedAt) return false
+    return this.c.libp2p.getConnections(peer).some(c => c.id !== current.id && c.timeline.open < current.timeline.open)
+  }
+
+  /** Drops every connection to a restarted peer, once our hello answer is on its way, and dials it afresh. */
+  private reset (peer: PeerId): void {
+    this.c.logger.info({ peer: peer.toString() }, 'peer restarted: resetting its connections')
+    this.c.clock.setTimeout(() => {
+      void this.c.libp2p.hangUp(peer).then(async () => {
+        await this.c.libp2p.dial(peer, { signal: AbortSignal.timeout(this.timeoutMs) })
+      }).catch(err => { this.c.logger.debug({ peer: peer.toString(), err: (err as Error).message }, 'redial after restart failed') })
+    }, 200)
   }
 
   /** Marks a peer as a proven member (also used by the join issuer for the cert it just signed). */
@@ -181,4 +222,10 @@ export class HelloService {
     if (addrs.length > 0) await this.c.libp2p.peerStore.merge(id, { multiaddrs: addrs })
     await this.c.libp2p.dial(id)
   }
+}
+
+/** Errors that mean the peer answered with something we refuse, not that the network failed. */
+function isRefusal (err: unknown): boolean {
+  const e = err as { code?: string, name?: string }
+  return e instanceof MembershipError || e.code === 'MALFORMED_MESSAGE' || e.name === 'UnsupportedProtocolError' || e.name === 'InvalidDataLengthError'
 }

@@ -9,6 +9,8 @@ import type { MemberRegistry } from '../peer/members.ts'
 import type { FabricView, NodeView } from './fabric-view.ts'
 
 export interface SummaryComponents {
+  /** This region's elected coordinator and epoch, once there is one: it summarises. */
+  coordinator: () => { coordinator: string | null, epoch: number | null }
   gossip: GossipBus
   members: MemberRegistry
   view: FabricView
@@ -37,7 +39,7 @@ export function summariser (nodes: NodeView[]): string | undefined {
 }
 
 /** Adds up a region's fresh nodes. */
-export function summarise (region: string, geography: string, nodes: NodeView[], at: number, seq: number): RegionSummary {
+export function summarise (region: string, geography: string, nodes: NodeView[], at: number, seq: number, leader: { epoch: number, priority: number } = { epoch: 0, priority: 0 }): RegionSummary {
   const loads = nodes.map(n => n.sample.cpuLoadPercent).filter((x): x is number => x != null)
   const prices = nodes.map(n => n.facts.pricePerHour)
   return {
@@ -53,7 +55,9 @@ export function summarise (region: string, geography: string, nodes: NodeView[],
     gpus: nodes.reduce((a, n) => a + n.facts.gpus.length, 0),
     minPricePerHour: prices.length === 0 ? null : Math.min(...prices),
     cpuLoadPercent: loads.length === 0 ? null : loads.reduce((a, b) => a + b, 0) / loads.length,
-    interrupted: nodes.filter(n => n.sample.interruption != null).length
+    interrupted: nodes.filter(n => n.sample.interruption != null).length,
+    epoch: leader.epoch,
+    priority: leader.priority
   }
 }
 
@@ -118,8 +122,9 @@ export class RegionSummaries {
     // is all one region, nobody needs them, so none are signed or sent.
     if (!this.c.members.list().some(m => m.region !== region && m.certificateExpiresAt > now)) return
     const fresh = this.c.view.list(now).filter(n => n.facts.region === region && now - n.receivedAt <= this.freshMs)
-    if (summariser(fresh) !== this.c.self) return
-    const summary = summarise(region, this.c.config.geography, fresh, now, ++this.seq)
+    const elected = this.c.coordinator()
+    if ((elected.coordinator ?? summariser(fresh)) !== this.c.self) return
+    const summary = summarise(region, this.c.config.geography, fresh, now, ++this.seq, { epoch: elected.epoch ?? 0, priority: this.c.config.priority })
     await this.c.gossip.publish(this.topic, encodeRegionSummary(summary)).catch(err => {
       this.c.logger.debug({ err: (err as Error).message }, 'region summary not published')
     })

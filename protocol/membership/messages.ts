@@ -65,6 +65,8 @@ export interface PeerRecord {
 export interface Hello {
   certificate: Uint8Array
   peers: PeerRecord[]
+  /** When the sender's daemon started: tells a restarted peer from a second connection of a running one. */
+  bootedAt: number
 }
 
 export function encodeHello (m: Hello): Uint8Array {
@@ -73,7 +75,7 @@ export function encodeHello (m: Hello): Uint8Array {
     w.string(p.peerId).varint(p.addrs.length)
     for (const a of p.addrs) w.string(a)
   }
-  return w.finish()
+  return w.varint(m.bootedAt).finish()
 }
 
 export function decodeHello (bytes: Uint8Array): Hello {
@@ -89,8 +91,9 @@ export function decodeHello (bytes: Uint8Array): Hello {
     for (let j = 0; j < n; j++) addrs.push(r.string(`peers[${i}].addrs[${j}]`, MAX_ADDR_CHARS))
     peers.push({ peerId, addrs })
   }
+  const bootedAt = r.varint('bootedAt')
   r.end()
-  return { certificate, peers }
+  return { certificate, peers, bootedAt }
 }
 
 /**

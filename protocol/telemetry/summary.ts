@@ -26,6 +26,9 @@ export interface RegionSummary {
   cpuLoadPercent: number | null
   /** Nodes with a pending spot/preemption notice. */
   interrupted: number
+  /** The sender's coordinator epoch (0 before an election), and its priority: who leads the fabric. */
+  epoch: number
+  priority: number
 }
 
 export const SUMMARY_VERSION = 1
@@ -41,6 +44,7 @@ export function encodeRegionSummary (s: RegionSummary): Uint8Array {
     .varint(s.minPricePerHour == null ? 0 : Math.round(s.minPricePerHour * 1e6) + 1)
     .varint(s.cpuLoadPercent == null ? 0 : Math.round(s.cpuLoadPercent * 10) + 1)
     .varint(s.interrupted)
+    .varint(s.epoch).varint(s.priority + 1000)
     .finish()
 }
 
@@ -62,11 +66,15 @@ export function decodeRegionSummary (bytes: Uint8Array): RegionSummary {
   const price = r.varint('minPricePerHour', 10_000 * 1e6 + 1)
   const load = r.varint('cpuLoadPercent', 1001)
   const interrupted = r.varint('interrupted', nodes)
+  const epoch = r.varint('epoch')
+  const priority = r.varint('priority', 2000) - 1000
   r.end()
   return {
     region, geography, at, seq, nodes, spotNodes, cores, memoryTotalBytes, memoryAvailableBytes, gpus,
     minPricePerHour: price === 0 ? null : (price - 1) / 1e6,
     cpuLoadPercent: load === 0 ? null : (load - 1) / 10,
-    interrupted
+    interrupted,
+    epoch,
+    priority
   }
 }

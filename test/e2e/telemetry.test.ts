@@ -56,7 +56,7 @@ describe('telemetry across daemons', function () {
     const ids = await Promise.all([n1, n2, n3].map(async n => (await n.status()).peerId))
     const complete = (list: NodeDoc[]): boolean => ids.every(id => {
       const d = list.find(x => x.peerId === id)
-      return d != null && d.facts.cores != null && d.telemetry.memoryAvailableBytes != null && d.telemetry.diskAvailableBytes != null
+      return d?.facts?.cores != null && d.telemetry?.memoryAvailableBytes != null && d.telemetry.diskAvailableBytes != null
     })
     await eventually('all three nodes with figures on every node', 5_000, async () =>
       (await Promise.all([n1, n2, n3].map(nodesOf))).every(complete))

@@ -65,6 +65,7 @@ describe('region summaries', () => {
     assert.equal(s.minPricePerHour, 0.2)
     assert.equal(s.cpuLoadPercent, 30)
     assert.equal(s.interrupted, 1)
+    assert.equal(s.epoch, 0)
     const bytes = encodeRegionSummary(s)
     assert.ok(bytes.length < 100, `${bytes.length} bytes`)
     assert.deepEqual(decodeRegionSummary(bytes), s)

@@ -150,9 +150,9 @@ describe('membership messages', () => {
     assert.deepEqual(decodeJoinResponse(encodeJoinResponse({ ok: false, code: 'TOKEN_EXPIRED', message: 'late' })), { ok: false, code: 'TOKEN_EXPIRED', message: 'late' })
     const ok = decodeJoinResponse(encodeJoinResponse({ ok: true, certificate: new Uint8Array([1, 2]) }))
     assert.ok(ok.ok)
-    const hello = { certificate: new Uint8Array([5]), peers: [{ peerId: '12D3KooWabc', addrs: ['/ip4/127.0.0.1/udp/1/quic-v1'] }] }
+    const hello = { certificate: new Uint8Array([5]), peers: [{ peerId: '12D3KooWabc', addrs: ['/ip4/127.0.0.1/udp/1/quic-v1'] }], bootedAt: NOW }
     assert.deepEqual(decodeHello(encodeHello(hello)), hello)
-    const tooMany = { certificate: new Uint8Array([5]), peers: Array.from({ length: 33 }, () => ({ peerId: 'p', addrs: [] })) }
+    const tooMany = { certificate: new Uint8Array([5]), peers: Array.from({ length: 33 }, () => ({ peerId: 'p', addrs: [] })), bootedAt: NOW }
     assert.throws(() => decodeHello(encodeHello(tooMany)), /hello: peers: 33 exceeds the maximum 32/)
     const announce = { certificate: new Uint8Array([1]), addrs: ['/ip4/1.2.3.4/udp/4001/quic-v1'], version: '0.1.0', startedAt: NOW }
     assert.deepEqual(decodeMemberAnnounce(encodeMemberAnnounce(announce)), announce)

@@ -31,6 +31,11 @@ export class NodeProcess {
    * points them at its own server: tests send nothing beyond loopback.
    */
   env: NodeJS.ProcessEnv = { HYPERION_CLOUD_METADATA: 'off' }
+  /**
+   * Argv run in front of the daemon's command, e.g. `['ip', 'netns', 'exec', ns]`
+   * to run it as another host (test/utils/netns.ts). Empty: spawned directly.
+   */
+  prefix: string[] = []
   child?: ChildProcess
   stdout = ''
   stderr = ''
@@ -53,7 +58,8 @@ export class NodeProcess {
     this.exitCode = null
     const argv = ['start', '--data-dir', this.dataDir, ...this.args]
     const opts = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } }
-    const child = bin == null ? spawn(process.execPath, [MAIN, ...argv], opts) : spawn(bin, argv, opts)
+    const command = bin == null ? [...this.prefix, process.execPath, MAIN, ...argv] : [...this.prefix, bin, ...argv]
+    const child = spawn(command[0] as string, command.slice(1), opts)
     child.stdout.on('data', (d: Buffer) => { this.stdout += d.toString() })
     child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString() })
     this.exited = new Promise(resolve => child.on('exit', code => { this.exitCode = code; resolve(code) }))
@@ -98,8 +104,16 @@ export class NodeProcess {
 
   async waitExit (timeoutMs = 10_000): Promise<number | null> {
     if (this.exited == null) return this.exitCode
-    const timeout = sleep(timeoutMs).then(() => { throw new Error(`${this.name} did not exit within ${timeoutMs} ms`) })
-    return await Promise.race([this.exited, timeout])
+    let timer: NodeJS.Timeout | undefined
+    // Cleared once the process exits: an armed timer would hold mocha open.
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error(`${this.name} did not exit within ${timeoutMs} ms`)) }, timeoutMs)
+    })
+    try {
+      return await Promise.race([this.exited, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async kill (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

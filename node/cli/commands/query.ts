@@ -38,17 +38,18 @@ export async function nodes (args: string[], io: Io): Promise<number> {
   const list = await clientFor(values).call<Nodes>('GET', '/v1/nodes')
   print(io, values.json, list, () => list.length === 0
     ? 'no telemetry yet'
-    : table(['NODE', 'REGION', 'PROVIDER', 'STATE', 'CPU', 'LOAD', 'MEM FREE/TOTAL GiB', 'DISK FREE/TOTAL GiB', 'GPUS', 'AGE'], list.map(n => [
+    : table(['NODE', 'REGION', 'PROVIDER', 'STATE', 'ROLE', 'CPU', 'LOAD', 'MEM FREE/TOTAL GiB', 'DISK FREE/TOTAL GiB', 'GPUS', 'AGE'], list.map(n => [
       n.peerId + (n.self ? ' (self)' : ''),
       n.region,
-      n.provider + (n.facts.spot ? ' spot' : ''),
+      n.provider == null ? '?' : n.provider + (n.facts?.spot === true ? ' spot' : ''),
       n.state,
-      n.facts.cores == null ? '?' : `${n.facts.cores}x ${n.facts.arch}`,
-      n.telemetry.cpuLoadPercent == null ? '?' : `${Math.round(n.telemetry.cpuLoadPercent)}%`,
-      `${gib(n.telemetry.memoryAvailableBytes)}/${gib(n.facts.memoryTotalBytes)}`,
-      `${gib(n.telemetry.diskAvailableBytes)}/${gib(n.facts.diskTotalBytes)}`,
-      String(n.facts.gpus.length),
-      `${(n.telemetryAgeMs / 1000).toFixed(1)}s`
+      n.role,
+      n.facts?.cores == null ? '?' : `${n.facts.cores}x ${n.facts.arch}`,
+      n.telemetry?.cpuLoadPercent == null ? '?' : `${Math.round(n.telemetry.cpuLoadPercent)}%`,
+      `${gib(n.telemetry?.memoryAvailableBytes ?? null)}/${gib(n.facts?.memoryTotalBytes ?? null)}`,
+      `${gib(n.telemetry?.diskAvailableBytes ?? null)}/${gib(n.facts?.diskTotalBytes ?? null)}`,
+      n.facts == null ? '?' : String(n.facts.gpus.length),
+      n.telemetryAgeMs == null ? 'no telemetry yet' : `${(n.telemetryAgeMs / 1000).toFixed(1)}s`
     ])))
   return 0
 }
