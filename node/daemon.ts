@@ -30,6 +30,7 @@ import { EventLog } from './events.ts'
 import { HyperionMetrics, MetricsServer } from './metrics.ts'
 import { cloudMetadataFromEnv } from './config/cloud-env.ts'
 import { FabricView } from './telemetry/fabric-view.ts'
+import { StateService } from './state/state-service.ts'
 import { TelemetryService } from './telemetry/telemetry-service.ts'
 import { RegionSummaries } from './telemetry/region-summaries.ts'
 import { FailureDetector } from './failure/detector.ts'
@@ -84,6 +85,7 @@ export class Daemon {
   readonly view = new FabricView()
   readonly metrics = new HyperionMetrics()
   readonly events: EventLog
+  stateService!: StateService
   hardware!: HardwareMonitor
   metricsAddress?: string
   private telemetry!: TelemetryService
@@ -230,6 +232,8 @@ export class Daemon {
     this.announcer.start()
     this.telemetry.start()
     this.summaries.start()
+    this.stateService = new StateService({ ...common, gossip: this.gossip, metrics: this.metrics, events: this.events, random: this.random }, { path: `${this.dataDir.path}/state.db`, self: this.peerId, syncProtocol: this.protocols.sync, controlTopic: this.protocols.controlTopic })
+    await this.stateService.start()
     await this.detector.start()
     this.election.start()
     // Probing the machine (and asking cloud metadata services, 300 ms at most
@@ -375,6 +379,7 @@ export class Daemon {
     this.announcer?.stop()
     this.telemetry?.stop()
     this.summaries?.stop()
+    await this.stateService?.stop().catch(() => {})
     await this.hardware?.stop().catch(() => {})
     await this.metricsServer?.stop().catch(() => {})
     await this.knownPeers?.stop().catch(() => {})

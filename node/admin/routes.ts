@@ -6,6 +6,7 @@ import { makeJoinToken } from '../membership/fabric.ts'
 import { VERSION } from '../version.ts'
 import { ApiError } from './errors.ts'
 import type { Route } from './server.ts'
+import { workloadRoutes } from './workload-routes.ts'
 
 /** Longest join token we sign: a token is a bearer secret, so it should not live for ever. */
 const MAX_TOKEN_TTL_MS = 30 * 86_400_000
@@ -17,6 +18,7 @@ const MAX_TOKEN_TTL_MS = 30 * 86_400_000
  */
 export function routes (d: Daemon): Route[] {
   return [
+    ...workloadRoutes(d),
     { method: 'GET', path: '/v1/status', handler: async () => ({ body: status(d) }) },
     { method: 'GET', path: '/v1/peers', handler: async () => ({ body: peers(d) }) },
     { method: 'POST', path: '/v1/fabric/tokens', handler: async (req) => ({ status: 201, body: await token(d, req.body) }) },

@@ -9,8 +9,11 @@ export interface Request {
   path: string
   params: Record<string, string>
   query: URLSearchParams
-  /** The parsed JSON body, or undefined when there was none. */
+  /** The parsed JSON body, or undefined when there was none (or the route takes it raw). */
   body: unknown
+  /** For routes with `raw`: the body as text (size-limited, not parsed) and its Content-Type. */
+  text?: string
+  contentType?: string
 }
 
 /** One Server-Sent Event. */
@@ -28,6 +31,8 @@ export interface Route {
   /** `/v1/nodes/:id/cordon` style: `:name` segments become params. */
   path: string
   handler: Handler
+  /** The handler parses the body itself (e.g. YAML): it gets `text`, any Content-Type. */
+  raw?: boolean
 }
 
 export interface AdminServerInit {
@@ -50,12 +55,12 @@ export class AdminServer {
   private readonly init: AdminServerInit
   private readonly logger: Logger
   private readonly server: Server
-  private readonly compiled: Array<{ method: string, parts: string[], handler: Handler }>
+  private readonly compiled: Array<{ method: string, parts: string[], handler: Handler, raw: boolean }>
 
   constructor (components: { logger: Logger }, init: AdminServerInit) {
     this.init = init
     this.logger = components.logger
-    this.compiled = init.routes.map(r => ({ method: r.method, parts: r.path.split('/').filter(Boolean), handler: r.handler }))
+    this.compiled = init.routes.map(r => ({ method: r.method, parts: r.path.split('/').filter(Boolean), handler: r.handler, raw: r.raw === true }))
     this.server = createServer((req, res) => { void this.handle(req, res) })
     // SSE and log-follow requests stay open: don't let the server time them out.
     this.server.requestTimeout = 0
@@ -80,7 +85,7 @@ export class AdminServer {
     try { unlinkSync(this.init.socketPath) } catch {}
   }
 
-  private match (method: string, path: string): { handler?: Handler, params: Record<string, string>, allowed: string[] } {
+  private match (method: string, path: string): { handler?: Handler, raw?: boolean, params: Record<string, string>, allowed: string[] } {
     const parts = path.split('/').filter(Boolean)
     const allowed: string[] = []
     for (const r of this.compiled) {
@@ -92,7 +97,7 @@ export class AdminServer {
         return p === actual
       })
       if (!ok) continue
-      if (r.method === method) return { handler: r.handler, params, allowed }
+      if (r.method === method) return { handler: r.handler, raw: r.raw, params, allowed }
       allowed.push(r.method)
     }
     return { params: {}, allowed }
@@ -103,7 +108,7 @@ export class AdminServer {
     const method = req.method ?? 'GET'
     const url = new URL(req.url ?? '/', 'http://admin')
     try {
-      const { handler, params, allowed } = this.match(method, url.pathname)
+      const { handler, raw, params, allowed } = this.match(method, url.pathname)
       if (handler == null) {
         if (allowed.length > 0) {
           res.setHeader('Allow', allowed.join(', '))
@@ -111,8 +116,12 @@ export class AdminServer {
         }
         throw new ApiError(404, 'NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`)
       }
-      const body = await this.readBody(req)
-      const out = await handler({ method, path: url.pathname, params, query: url.searchParams, body })
+      const text = await this.readText(req)
+      const contentType = req.headers['content-type']
+      const input = raw === true
+        ? { body: undefined, ...(text !== undefined ? { text } : {}), ...(contentType !== undefined ? { contentType } : {}) }
+        : { body: this.parseJson(text, contentType) }
+      const out = await handler({ method, path: url.pathname, params, query: url.searchParams, ...input })
       if ('sse' in out) {
         this.stream(req, res, out.sse)
         return
@@ -125,7 +134,8 @@ export class AdminServer {
     }
   }
 
-  private async readBody (req: IncomingMessage): Promise<unknown> {
+  /** The body as text, refused above `maxBodyBytes` before it is buffered whole. */
+  private async readText (req: IncomingMessage): Promise<string | undefined> {
     const max = this.init.maxBodyBytes ?? 1_048_576
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > max) throw new ApiError(413, 'BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the ${max}-byte limit`)
@@ -137,8 +147,12 @@ export class AdminServer {
       chunks.push(chunk as Buffer)
     }
     if (size === 0) return undefined
-    const text = Buffer.concat(chunks).toString('utf8')
-    const type = String(req.headers['content-type'] ?? 'application/json')
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
+  private parseJson (text: string | undefined, contentType: string | undefined): unknown {
+    if (text === undefined) return undefined
+    const type = String(contentType ?? 'application/json')
     if (!type.includes('json')) throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content-type ${type} is not accepted here; send application/json`)
     try {
       return JSON.parse(text)

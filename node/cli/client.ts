@@ -24,14 +24,15 @@ export class AdminClient {
     this.dataDir = dataDir
   }
 
-  async call<T> (method: string, path: string, body?: unknown): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
+  /** `body` is sent as JSON; `raw` sends text as it is, with its own Content-Type (a YAML manifest). */
+  async call<T> (method: string, path: string, body?: unknown, raw?: { text: string, contentType: string }): Promise<T> {
+    const payload = raw?.text ?? (body === undefined ? undefined : JSON.stringify(body))
     const { status, text } = await new Promise<{ status: number, text: string }>((resolve, reject) => {
       const req = request({
         socketPath: this.socketPath,
         path,
         method,
-        headers: payload == null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+        headers: payload == null ? {} : { 'content-type': raw?.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) }
       }, res => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))

@@ -17,11 +17,15 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   peers: async () => (await import('./commands/query.ts')).peers,
   nodes: async () => (await import('./commands/query.ts')).nodes,
   fabric: async () => (await import('./commands/fabric.ts')).fabric,
-  simulate: async () => (await import('./commands/simulate.ts')).simulate
+  simulate: async () => (await import('./commands/simulate.ts')).simulate,
+  apply: async () => (await import('./commands/workloads.ts')).apply,
+  get: async () => (await import('./commands/workloads.ts')).get,
+  describe: async () => (await import('./commands/workloads.ts')).describe,
+  delete: async () => (await import('./commands/workloads.ts')).remove
 }
 
 /** Error codes that mean "the input was wrong" (exit 2) rather than "it failed" (exit 1). */
-const USAGE_CODES = new Set(['USAGE', 'INVALID_SCENARIO', 'UNKNOWN_POLICY', 'INVALID_MANIFEST', 'INVALID_INPUT', 'INVALID_CONFIG', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_BAD_SIGNATURE', 'NOT_INITIALISED', 'ALREADY_INITIALISED'])
+const USAGE_CODES = new Set(['USAGE', 'INVALID_SCENARIO', 'UNKNOWN_POLICY', 'INVALID_MANIFEST', 'MANIFEST_SYNTAX', 'MANIFEST_TOO_LARGE', 'UNSUPPORTED_CONTENT_TYPE', 'BODY_TOO_LARGE', 'INVALID_INPUT', 'INVALID_CONFIG', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_BAD_SIGNATURE', 'NOT_INITIALISED', 'ALREADY_INITIALISED'])
 
 const stdio: Io = {
   out: (text) => { process.stdout.write(text + '\n') },

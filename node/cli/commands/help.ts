@@ -18,6 +18,15 @@ commands:
   status      this node: peer id, fabric, membership, region, peers, addresses, version
   peers       connected fabric members: peer id, region, role, RTT, address
   nodes       the nodes of this node's region with their latest telemetry
+  apply -f FILE|-
+              create or update a workload from a manifest (YAML or JSON; - reads stdin);
+              prints its name and generation once it is stored durably on this node
+  get workloads | get workload NAME
+              desired and observed state: replicas wanted/running, phase, pending reason
+  describe workload NAME
+              the above plus the workload's events
+  delete workload NAME
+              delete a workload fabric-wide
   simulate --scenario FILE [--policy NAME]... [--seed N]
               run the placement simulator on a scenario file (no daemon needed);
               policies: static, spread, binpack, greedy, learned, optimal
