@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -163,4 +163,10 @@ function probeNetem (): string | null {
   } finally {
     destroyNamespaceSync(ns)
   }
+}
+
+/** Why random packet loss cannot be added with nftables here, or null when it can. */
+export function lossUnavailableReason (): string | null {
+  const r = spawnSync('nft', ['--version'], { encoding: 'utf8' })
+  return r.status === 0 ? null : 'the nft command is missing (Debian package nftables)'
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { NodeProcess, tempDir } from './harness.ts'
 import { created, destroyNamespaceSync, ipBatch, namespacePids, NS_PREFIX, run, sweepStaleNamespaces } from './netns-sys.ts'
 
-export { netemUnavailableReason, netnsUnavailableReason, ownNamespaces, sweepStaleNamespaces } from './netns-sys.ts'
+export { lossUnavailableReason, netemUnavailableReason, netnsUnavailableReason, ownNamespaces, sweepStaleNamespaces } from './netns-sys.ts'
 
 /**
  * Daemons as separate hosts: one network namespace per host, each with a
@@ -273,6 +273,38 @@ export class NetnsFabric {
     if (lossPercent > 0) args.push('loss', `${lossPercent}%`)
     await run(['tc', '-n', host.ns, 'qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', ...args])
     host.netem = { delayMs, jitterMs, lossPercent }
+  }
+
+  /**
+   * Drops `percent` of the packets `host` receives from other hosts, at
+   * random, with nftables (`numgen random`), for kernels without sch_netem.
+   * Loss only: it cannot delay. Needs the nft command (Debian's nftables):
+   * check `lossUnavailableReason()` first. 0 removes it.
+   */
+  async setLoss (endpoint: Endpoint, percent: number): Promise<void> {
+    const host = this.own(endpoint)
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new Error(`setLoss needs a percentage between 0 and 100: current value is ${percent}`)
+    await run(['ip', 'netns', 'exec', host.ns, 'nft', '-f', '-'], [
+      'table inet hyperion_loss',
+      'delete table inet hyperion_loss',
+      ...(percent === 0
+        ? []
+        : [
+            'table inet hyperion_loss {',
+            '  chain input {',
+            '    type filter hook input priority 0; policy accept;',
+            `    iifname "eth0" numgen random mod 1000 < ${Math.round(percent * 10)} counter drop`,
+            '  }',
+            '}'
+          ])
+    ].join('\n') + '\n')
+  }
+
+  /** Packets `setLoss` has dropped on `host` so far: proof that the loss was real. */
+  async lossDropped (endpoint: Endpoint): Promise<number> {
+    const host = this.own(endpoint)
+    const out = await run(['ip', 'netns', 'exec', host.ns, 'nft', 'list', 'table', 'inet', 'hyperion_loss']).catch(() => '')
+    return Number(/counter packets (\d+)/.exec(out)?.[1] ?? 0)
   }
 
   /** Removes the netem setting of `host`, if any. */
