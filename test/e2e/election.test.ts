@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { adminRequest } from '../utils/admin-http.ts'
+import { adminRequest, eventsAfter } from '../utils/admin-http.ts'
 import { eventually, TestFabric, type NodeProcess } from '../utils/harness.ts'
 
 interface Status { peerId: string, role: string, coordinator: string | null, epoch: number | null }
@@ -60,6 +60,11 @@ describe('membership and coordinator election', function () {
     }).catch(err => { throw new Error(`${(err as Error).message}; survivors see ${JSON.stringify(states)}`) })
     const total = Date.now() - killedAt
     assert.ok(electedMs <= 3_500 && total <= 4_000, `new coordinator after ${electedMs} ms, dead everywhere after ${total} ms`)
+    // The story is on the event stream too.
+    const events = await eventsAfter(join((survivors[0] as NodeProcess).dataDir, 'admin.sock'), 0, 500)
+    const types = events.map(e => e.type)
+    assert.ok(types.includes('node.suspect') && types.includes('node.dead'), types.join(', '))
+    assert.equal(events.filter(e => e.type === 'coordinator.elected').at(-1)?.data.epoch, (await agreed(survivors))?.epoch)
   })
 
   it('a restarted coordinator does not take the role back while the new one is healthy', async () => {
