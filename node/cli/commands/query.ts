@@ -17,6 +17,8 @@ export async function status (args: string[], io: Io): Promise<number> {
     `fabric       ${s.fabricId} (${s.state})`,
     `membership   ${s.membership == null ? 'none yet' : `${s.membership.role}${s.membership.canIssueTokens ? ', can issue tokens' : ''}, certificate valid until ${s.membership.expiresAt}`}`,
     `region       ${s.region} / ${s.zone} (${s.geography}, ${s.provider}${s.spot ? ', spot' : ''})`,
+    `role         ${s.role}; coordinator ${s.coordinator ?? 'none yet'}${s.epoch != null ? ` (epoch ${s.epoch})` : ''}`,
+    `fabric lead  ${s.fabricLeader ?? 'none yet'}`,
     `peers        ${s.peerCount}`,
     `listening    ${s.listenAddrs.join('\n             ')}`,
     `version      ${s.version}, up ${s.uptimeSeconds}s`
