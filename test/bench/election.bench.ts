@@ -12,13 +12,11 @@
  *
  * Polls the admin sockets every 20 ms. Daemons are the built package.
  */
-import { chmodSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { adminRequest } from '../utils/admin-http.ts'
-import { REPO } from '../utils/cli.ts'
 import { sleep, TestFabric, type NodeProcess } from '../utils/harness.ts'
 import { NetnsFabric, netnsUnavailableReason } from '../utils/netns.ts'
+import { buildDaemon } from './daemon.ts'
 import { percentile, report, round } from './stats.ts'
 
 const arg = (name: string, fallback: number): number => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : fallback }
@@ -59,9 +57,7 @@ async function stable (nodes: NodeProcess[]): Promise<Status> {
 
 const summary = (xs: number[]) => ({ trials: xs.length, p50Ms: round(percentile(xs, 50)), p95Ms: round(percentile(xs, 95)), maxMs: round(Math.max(...xs)) })
 
-execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' })
-const BIN = join(REPO, 'dist', 'node', 'cli', 'main.js')
-chmodSync(BIN, 0o755)
+const BIN = buildDaemon()
 
 const coordinatorKills: number[] = []
 const memberKills: number[] = []

@@ -11,12 +11,10 @@
  * Daemons run as users run them: the built package's bin (its shebang and
  * compiled JS), built first with `npm run build`.
  */
-import { chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { execFileSync } from 'node:child_process'
 import { adminRequest } from '../utils/admin-http.ts'
-import { REPO } from '../utils/cli.ts'
 import { NodeProcess, sleep, TestFabric } from '../utils/harness.ts'
+import { buildDaemon, cpuSeconds, rssBytes } from './daemon.ts'
 import { median, percentile, report, round } from './stats.ts'
 
 function flag (name: string, fallback: number): number {
@@ -26,20 +24,6 @@ function flag (name: string, fallback: number): number {
 
 const RUNS = flag('--runs', 10)
 const IDLE_SECONDS = flag('--idle-seconds', 30)
-const CLK_TCK = 100
-
-function cpuTicks (pid: number): number {
-  // Fields after the command name (which may contain spaces): utime is the 14th field overall, stime the 15th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[11]) + Number(fields[12])
-}
-
-function rssBytes (pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return Number(m?.[1] ?? 0) * 1024
-}
-
 async function timeToJoined (fabric: TestFabric, seed: NodeProcess, i: number, bin: string): Promise<number> {
   const token = await fabric.token(seed)
   const n = fabric.node(`j${i}`, ['--bootstrap', fabric.bootstrap as string, '--join-token', token, '--log-level', 'warn'])
@@ -60,9 +44,7 @@ async function timeToJoined (fabric: TestFabric, seed: NodeProcess, i: number, b
   return ms
 }
 
-execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' })
-const BIN = join(REPO, 'dist', 'node', 'cli', 'main.js')
-chmodSync(BIN, 0o755)
+const BIN = buildDaemon()
 
 const fabric = new TestFabric(BIN)
 try {
@@ -75,13 +57,13 @@ try {
   const pid = p2.child?.pid as number
   await sleep(3_000)
   const rss: number[] = []
-  const ticks0 = cpuTicks(pid)
+  const ticks0 = cpuSeconds(pid)
   const t0 = performance.now()
   for (let s = 0; s < IDLE_SECONDS; s++) {
     rss.push(rssBytes(pid))
     await sleep(1_000)
   }
-  const cpuPercent = ((cpuTicks(pid) - ticks0) / CLK_TCK) / ((performance.now() - t0) / 1000) * 100
+  const cpuPercent = (cpuSeconds(pid) - ticks0) / ((performance.now() - t0) / 1000) * 100
   const peers = (await p2.peers()).length
 
   const result = {

@@ -14,23 +14,14 @@
  *
  * Daemons are the built package, run as users run it.
  */
-import { chmodSync, readFileSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { REPO } from '../utils/cli.ts'
 import { sleep, TestFabric, type NodeProcess } from '../utils/harness.ts'
+import { buildDaemon, cpuSeconds, rssBytes } from './daemon.ts'
 import { median, report, round } from './stats.ts'
 
 const i = process.argv.indexOf('--seconds')
 const SECONDS = i >= 0 ? Number(process.argv[i + 1]) : 30
 const PERIOD_S = 2
-
-function cpuTicks (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(f[11]) + Number(f[12])
-}
-const rss = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
 
 async function scrape (n: NodeProcess): Promise<string> {
   const addr = (await n.status()).metrics as string
@@ -54,9 +45,7 @@ function quantile (buckets: Map<number, number>, q: number): number {
   return Infinity
 }
 
-execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' })
-const BIN = join(REPO, 'dist', 'node', 'cli', 'main.js')
-chmodSync(BIN, 0o755)
+const BIN = buildDaemon()
 
 const fabric = new TestFabric(BIN)
 try {
@@ -71,12 +60,12 @@ try {
   await sleep(5_000)
   const before = await Promise.all(nodes.map(scrape))
   const pid = idle.child?.pid as number
-  const ticks0 = cpuTicks(pid)
+  const ticks0 = cpuSeconds(pid)
   const t0 = performance.now()
   const rssSamples: number[] = []
-  for (let s = 0; s < SECONDS; s++) { rssSamples.push(rss(pid)); await sleep(1_000) }
+  for (let s = 0; s < SECONDS; s++) { rssSamples.push(rssBytes(pid)); await sleep(1_000) }
   const elapsedS = (performance.now() - t0) / 1000
-  const cpu = ((cpuTicks(pid) - ticks0) / 100) / elapsedS * 100
+  const cpu = (cpuSeconds(pid) - ticks0) / elapsedS * 100
   const after = await Promise.all(nodes.map(scrape))
 
   const merged = new Map<number, number>()

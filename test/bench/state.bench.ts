@@ -13,12 +13,10 @@
  *   then creates) are applied elsewhere, restarted; time from its process
  *   start to the same state digest as the others.
  */
-import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { execFileSync } from 'node:child_process'
 import { adminRequest } from '../utils/admin-http.ts'
-import { REPO } from '../utils/cli.ts'
 import { sleep, TestFabric, type NodeProcess } from '../utils/harness.ts'
+import { buildDaemon } from './daemon.ts'
 import { percentile, report, round } from './stats.ts'
 
 function flag (name: string, fallback: number): number {
@@ -69,9 +67,7 @@ async function until (what: string, timeoutMs: number, check: () => Promise<bool
   }
 }
 
-execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' })
-const BIN = join(REPO, 'dist', 'node', 'cli', 'main.js')
-chmodSync(BIN, 0o755)
+const BIN = buildDaemon()
 
 const fabric = new TestFabric(BIN)
 try {
