@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { eventually, type NodeProcess } from '../utils/harness.ts'
-import { NetnsFabric, netemUnavailableReason, netnsUnavailableReason, ownNamespaces, type NetnsHost, type NetnsNode } from '../utils/netns.ts'
+import { NetnsFabric, netemUnavailableReason, netnsUnavailableReason, ownNamespaces, type NetnsHost, type NetnsNode, skipUnless } from '../utils/netns.ts'
 
 /** Ids of the members `node` lists as connected. */
 async function listed (node: NodeProcess): Promise<Set<string>> {
@@ -47,13 +47,7 @@ describe('daemons as separate hosts in network namespaces', function () {
   this.timeout(60_000)
   let fabric: NetnsFabric | undefined
 
-  before(function () {
-    const reason = netnsUnavailableReason()
-    if (reason != null) {
-      console.log(`      skipping the netns suite: ${reason}`)
-      this.skip()
-    }
-  })
+  before(skipUnless('the netns suite', netnsUnavailableReason))
   afterEach(async () => { await fabric?.teardown(); fabric = undefined })
   after(() => { assert.deepEqual(ownNamespaces(), [], 'every namespace of this run is gone') })
 
@@ -111,13 +105,7 @@ describe('daemons as separate hosts in network namespaces', function () {
   })
 
   describe('with tc netem', function () {
-    before(function () {
-      const reason = netemUnavailableReason()
-      if (reason != null) {
-        console.log(`      skipping the netem test: ${reason}`)
-        this.skip()
-      }
-    })
+    before(skipUnless('the netem test', netemUnavailableReason))
 
     it('100 ms of delay on host 3 shows in the others\' rttMs for it', async () => {
       fabric = await NetnsFabric.create({ hosts: 3 })

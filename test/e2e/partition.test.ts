@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { adminRequest } from '../utils/admin-http.ts'
 import { eventually, type NodeProcess } from '../utils/harness.ts'
-import { NetnsFabric, netnsUnavailableReason, ownNamespaces, type NetnsNode } from '../utils/netns.ts'
+import { NetnsFabric, netnsUnavailableReason, ownNamespaces, type NetnsNode, skipUnless } from '../utils/netns.ts'
 
 interface Status { peerId: string, region: string, role: string, coordinator: string | null, epoch: number | null, fabricLeader: string | null }
 
@@ -29,13 +29,7 @@ describe('election through real partitions (network namespaces)', function () {
   this.timeout(180_000)
   let fabric: NetnsFabric | undefined
 
-  before(function () {
-    const reason = netnsUnavailableReason()
-    if (reason != null) {
-      console.log(`      skipping the partition suite: ${reason}`)
-      this.skip()
-    }
-  })
+  before(skipUnless('the partition suite', netnsUnavailableReason))
   afterEach(async () => { await fabric?.teardown(); fabric = undefined })
   after(() => { assert.deepEqual(ownNamespaces(), []) })
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { adminRequest } from '../utils/admin-http.ts'
 import { eventually, sleep, type NodeProcess } from '../utils/harness.ts'
-import { NetnsFabric, netnsUnavailableReason, type NetnsNode } from '../utils/netns.ts'
+import { NetnsFabric, netnsUnavailableReason, type NetnsNode, skipUnless } from '../utils/netns.ts'
 
 const sock = (n: NodeProcess): string => join(n.dataDir, 'admin.sock')
 const manifest = (name: string, replicas = 1): string => JSON.stringify({
@@ -34,13 +34,7 @@ describe('replicated state through a network partition (netns hosts)', function 
   this.timeout(150_000)
   let fabric: NetnsFabric | undefined
 
-  before(function () {
-    const reason = netnsUnavailableReason()
-    if (reason != null) {
-      console.log(`      skipping the partition test: ${reason}`)
-      this.skip()
-    }
-  })
+  before(skipUnless('the partition test', netnsUnavailableReason))
   afterEach(async () => { await fabric?.teardown(); fabric = undefined })
 
   it('both sides keep taking writes; after the heal every node holds the same state and the later update wins', async () => {

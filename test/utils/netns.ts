@@ -333,3 +333,19 @@ export class NetnsFabric {
     rmSync(this.root, { recursive: true, force: true })
   }
 }
+
+/**
+ * A mocha `before` hook that skips the suite when a check finds something
+ * missing (not root, no `ip`, no netem, no nft), printing why: these tests
+ * must never pass by not running without saying so.
+ */
+export function skipUnless (what: string, ...checks: Array<() => string | null>): (this: Mocha.Context) => void {
+  return function (this: Mocha.Context) {
+    for (const check of checks) {
+      const reason = check()
+      if (reason == null) continue
+      console.log(`      skipping ${what}: ${reason}`)
+      this.skip()
+    }
+  }
+}
