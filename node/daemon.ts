@@ -52,6 +52,12 @@ export interface DaemonOptions {
   random?: () => number
   /** Serve Prometheus metrics here (`--metrics HOST:PORT`); off when absent. */
   metricsListen?: { host: string, port: number }
+  /**
+   * Peers to refuse connections with, besides those that failed to prove
+   * membership: for an embedder fencing off peers (the in-process test
+   * fabric cuts links with it). Existing connections are not touched.
+   */
+  refuse?: (peerId: string) => boolean
   /** Environment read for cloud metadata settings. @default process.env */
   env?: NodeJS.ProcessEnv
   /** Called when the daemon cannot go on (a refused join token); it has stopped by then. */
@@ -182,6 +188,7 @@ export class Daemon {
       listen: this.opts.listen ?? this.config.listen,
       protocols: this.protocols,
       deny: this.deny,
+      ...(this.opts.refuse != null ? { refuse: this.opts.refuse } : {}),
       topics: [this.protocols.membersTopic, this.protocols.controlTopic, telemetryTopic, this.protocols.summaryTopic, this.protocols.swimTopic(this.config.region), this.protocols.claimTopic(this.config.region)],
       ...(libp2pRegistry != null ? { metrics: prometheusMetrics({ registry: libp2pRegistry, collectDefaultMetrics: false }) } : {})
     })

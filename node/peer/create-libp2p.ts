@@ -22,6 +22,8 @@ export interface PeerInit {
    * @default 300
    */
   maxConnections?: number
+  /** Further peers to refuse, besides the deny list's. */
+  refuse?: (peerId: string) => boolean
   /** libp2p's own metrics, when the daemon serves /metrics. */
   metrics?: (components: any) => Metrics
 }
@@ -44,7 +46,7 @@ export async function createPeer (init: PeerInit) {
     // tolerated on a lossy link.
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     transports: [quic({ keepAliveInterval: 2_000, maxIdleTimeout: 8_000 })],
-    connectionGater: fabricGater(init.deny),
+    connectionGater: fabricGater(init.deny, init.refuse),
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       // Refuse floods of half-open handshakes before they cost a TLS handshake each.
