@@ -12,8 +12,8 @@ export const TIMING_DEFAULTS = {
   suspicionMult: 3, // suspicion lasts mult · log10(n+1) · interval, Lifeguard-style, at least...
   minSuspicionMs: 800, // ... this long, so a refutation can cross a lossy link (QUIC retransmits)
   maxSuspicionFactor: 2, // ... and starts at up to 2x that, shrinking as others confirm (Lifeguard); small regions need the 3 s budget
-  claimIntervalMs: 500, // a coordinator's claim doubles as its heartbeat
-  settleMs: 1_200 // a starting node listens this long for a claim before claiming itself
+  claimIntervalMs: 1_000, // a coordinator's claim is its heartbeat; deaths are the failure detector's job, so 1/s is plenty
+  settleMs: 2_000 // membership must be quiet this long (two claims) before a node without a coordinator claims
 } as const
 
 export type Timing = typeof TIMING_DEFAULTS

@@ -51,7 +51,7 @@ export class Prober {
       const id = peerIdFromString(peer)
       const existing = this.c.libp2p.getConnections(id).find(c => c.status === 'open')
       const conn = existing ?? await this.c.libp2p.dial(id, { signal: AbortSignal.timeout(timeoutMs) })
-      const answer = decodeProbe(await request(conn, this.protocol, encodeProbe(m), { maxLength: 512, timeoutMs }))
+      const answer = decodeProbe(await request(conn, this.protocol, encodeProbe(m), { maxLength: 512, timeoutMs, optimistic: true }))
       return answer.kind === 'ack' && answer.seq === m.seq ? answer : undefined
     } catch {
       return undefined

@@ -9,11 +9,18 @@ import type { Connection, Stream } from '@libp2p/interface'
 export interface RpcOptions {
   maxLength: number
   timeoutMs: number
+  /**
+   * Send the protocol id and the request in one go instead of negotiating
+   * first (saves a round trip). Only for protocols every member speaks: a
+   * refusal then shows as a failed read, not UnsupportedProtocolError.
+   * @default false
+   */
+  optimistic?: boolean
 }
 
 export async function request (connection: Connection, protocol: string, payload: Uint8Array, opts: RpcOptions): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(opts.timeoutMs)
-  const stream = await connection.newStream(protocol, { signal })
+  const stream = await connection.newStream(protocol, { signal, negotiateFully: opts.optimistic !== true })
   try {
     const lp = lpStream(stream, { maxDataLength: opts.maxLength })
     await lp.write(payload, { signal })
