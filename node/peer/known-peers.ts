@@ -44,10 +44,13 @@ export class KnownPeers {
 
   start (): void {
     this.members.addEventListener('member:verified', this.onChange)
+    // Addresses change when peers restart elsewhere: keep the file current.
+    this.libp2p.addEventListener('peer:connect', this.onChange)
   }
 
   async stop (): Promise<void> {
     this.members.removeEventListener('member:verified', this.onChange)
+    this.libp2p.removeEventListener('peer:connect', this.onChange)
     if (this.timer != null) this.clock.clearTimeout(this.timer)
     this.timer = undefined
     await this.save()

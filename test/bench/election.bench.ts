@@ -66,9 +66,11 @@ let healNote = ''
 
 const fabric = new TestFabric(BIN)
 try {
-  const quiet = ['--log-level', 'warn']
-  const n1 = await fabric.seed('n1', quiet)
-  const nodes = [n1, await fabric.join('n2', n1, quiet), await fabric.join('n3', n1, quiet)]
+  // Fixed ports, as on real machines: a restarted node is found where it was.
+  const port = 42_000 + (process.pid % 1000) * 3
+  const args = (i: number): string[] => ['--log-level', 'warn', '--listen', `/ip4/127.0.0.1/udp/${port + i}/quic-v1`]
+  const n1 = await fabric.seed('n1', args(0))
+  const nodes = [n1, await fabric.join('n2', n1, args(1)), await fabric.join('n3', n1, args(2))]
   for (let t = 0; t < TRIALS; t++) {
     const before = await stable(nodes)
     const ids = await Promise.all(nodes.map(async n => (await status(n)).peerId))
