@@ -127,8 +127,13 @@ export class NodeProcess {
 const live = new Set<NodeProcess>()
 const dirs = new Set<string>()
 
-// A test that throws mid-way must not leave daemons behind.
-process.on('exit', () => { for (const n of live) n.child?.kill('SIGKILL') })
+// A test that throws mid-way must not leave daemons (or temp dirs) behind.
+process.on('exit', () => {
+  for (const n of live) n.child?.kill('SIGKILL')
+  for (const d of dirs) {
+    try { rmSync(d, { recursive: true, force: true }) } catch {}
+  }
+})
 
 export function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
