@@ -24,7 +24,7 @@ import { rtt, userLatencyMs } from './latency.ts'
 import { COST_REF_PER_HOUR, GOAL_TRADEOFF, LATENCY_REF_MS, SLO_PENALTY, UNPLACED_PENALTY } from './objective.ts'
 import type { Scenario } from './scenario.ts'
 import { buildFleet, type SimNode } from './sim/fleet.ts'
-import { LatencyHistogram } from './sim/histogram.ts'
+import { LatencyTally } from './sim/latency-tally.ts'
 import { requestOf, type SimulationResult } from './sim/simulator.ts'
 import { workloadTrace } from './sim/trace.ts'
 import type { PlacementRequest } from './types.ts'
@@ -133,14 +133,9 @@ export async function optimalBound (scenario: Scenario, options: OptimalOptions 
   const seconds = (performance.now() - started) / 1000
   const value = (name: string): number => (solution.Columns[name] as { Primal?: number } | undefined)?.Primal ?? 0
   const requestedHours = reps.reduce((s, r) => s + r.end - r.start, 0)
-  const hist = new LatencyHistogram()
-  const latencyGoalHist = new LatencyHistogram()
-  let latencyGoalSamples = 0
-  let latencyGoalViolations = 0
+  const tally = new LatencyTally()
   let bill = 0
   let placed = 0
-  let sloViolations = 0
-  let sloSamples = 0
   const dtH = scenario.sampleMinutes / 60
   reps.forEach((r, i) => {
     for (const j of feasible[i] as number[]) {
@@ -154,18 +149,9 @@ export async function optimalBound (scenario: Scenario, options: OptimalOptions 
       for (const u of r.req.users) {
         const ms = rtt(scenario.latencyMs, u.region, n.region)
         worst = Math.max(worst, ms)
-        hist.add(ms, hours * u.weight / total)
-        if (r.req.goal === 'latency' && r.req.sloLatencyMs !== undefined) latencyGoalHist.add(ms, hours * u.weight / total)
+        tally.latency(r.req, ms, hours * u.weight / total)
       }
-      if (r.req.sloLatencyMs !== undefined) {
-        const samples = Math.round(hours / dtH)
-        sloSamples += samples
-        if (worst > r.req.sloLatencyMs) sloViolations += samples
-        if (r.req.goal === 'latency') {
-          latencyGoalSamples += samples
-          if (worst > r.req.sloLatencyMs) latencyGoalViolations += samples
-        }
-      }
+      tally.slo(r.req, worst, Math.round(hours / dtH))
     }
   })
   segments.forEach((seg, k) => classes.forEach(({ node: n }, j) => { bill += value(`z_${j}_${k}`) * n.pricePerHour * (seg.to - seg.from) }))
@@ -173,12 +159,7 @@ export async function optimalBound (scenario: Scenario, options: OptimalOptions 
     result: {
       policy: label,
       costPerHour: bill / scenario.durationHours,
-      p50LatencyMs: hist.quantile(0.5),
-      p99LatencyMs: hist.quantile(0.99),
-      sloViolations,
-      sloAttainment: sloSamples === 0 ? 1 : 1 - sloViolations / sloSamples,
-      latencyGoalP99Ms: latencyGoalSamples === 0 ? null : latencyGoalHist.quantile(0.99),
-      latencyGoalSloAttainment: latencyGoalSamples === 0 ? null : 1 - latencyGoalViolations / latencyGoalSamples,
+      ...tally.result(),
       placed,
       unplaced: reps.length - placed,
       interruptedReplicaMinutes: 0,

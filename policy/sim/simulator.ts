@@ -11,7 +11,7 @@ import { place, type PlacementPolicy } from '../pipeline.ts'
 import type { Scenario } from '../scenario.ts'
 import type { PlacementRequest } from '../types.ts'
 import { EventHeap } from './heap.ts'
-import { LatencyHistogram } from './histogram.ts'
+import { LatencyTally } from './latency-tally.ts'
 import { buildFleet, fabricOf, type SimNode } from './fleet.ts'
 import { workloadTrace, type WorkloadInstance } from './trace.ts'
 
@@ -119,16 +119,11 @@ export async function simulateOne (scenario: Scenario, policy: PlacementPolicy, 
   let pending: Replica[] = []
   const byId = new Map(nodes.map(n => [n.id, n]))
   const outcomes = options.outcomes ?? []
-  const hist = new LatencyHistogram()
-  const latencyGoalHist = new LatencyHistogram()
-  let latencyGoalSamples = 0
-  let latencyGoalViolations = 0
+  const tally = new LatencyTally()
   const warnings = new Set<string>()
   let placed = 0
   let unplaced = 0
   let migrations = 0
-  let sloViolations = 0
-  let sloSamples = 0
   let interruptedHours = 0
   let pendingHours = 0
   let requestedHours = 0
@@ -309,22 +304,12 @@ export async function simulateOne (scenario: Scenario, policy: PlacementPolicy, 
         let worst = 0
         for (const u of r.req.users) {
           const lat = rtt(fabric.latencyMs, u.region, node.region) + q
-          hist.add(lat, dtH * u.weight / weights)
-          if (r.req.goal === 'latency' && r.req.sloLatencyMs !== undefined) latencyGoalHist.add(lat, dtH * u.weight / weights)
+          tally.latency(r.req, lat, dtH * u.weight / weights)
           mean += lat * u.weight / weights
           worst = Math.max(worst, lat)
         }
         if (o !== undefined) o.latencyMsHours += mean * dtH
-        const slo = r.req.sloLatencyMs
-        if (slo !== undefined) {
-          sloSamples++
-          if (r.req.goal === 'latency') latencyGoalSamples++
-          if (worst > slo) {
-            sloViolations++
-            if (r.req.goal === 'latency') latencyGoalViolations++
-            if (o !== undefined) o.sloViolationHours += dtH
-          }
-        }
+        if (tally.slo(r.req, worst) && o !== undefined) o.sloViolationHours += dtH
       }
     }
   }
@@ -335,12 +320,7 @@ export async function simulateOne (scenario: Scenario, policy: PlacementPolicy, 
   return {
     policy: options.staticFleet === true ? 'static' : policy.name,
     costPerHour: cost / horizon,
-    p50LatencyMs: hist.quantile(0.5),
-    p99LatencyMs: hist.quantile(0.99),
-    sloViolations,
-    sloAttainment: sloSamples === 0 ? 1 : 1 - sloViolations / sloSamples,
-    latencyGoalP99Ms: latencyGoalSamples === 0 ? null : latencyGoalHist.quantile(0.99),
-    latencyGoalSloAttainment: latencyGoalSamples === 0 ? null : 1 - latencyGoalViolations / latencyGoalSamples,
+    ...tally.result(),
     placed,
     unplaced,
     interruptedReplicaMinutes: interruptedHours * 60,
